@@ -1,0 +1,1 @@
+"""The Qt-free plan-to-code workflow."""

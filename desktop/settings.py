@@ -1,0 +1,95 @@
+"""Typed user settings with a schema version, stored as JSON in the config folder."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from desktop.errors import SettingsError
+
+SCHEMA_VERSION = 1
+
+
+def default_threads() -> int:
+    # Keep one core for the GUI so the window stays responsive while the model runs.
+    return max(1, (os.cpu_count() or 2) - 1)
+
+
+@dataclass
+class Settings:
+    schema_version: int = SCHEMA_VERSION
+    # Model and engine
+    model_path: str | None = None  # a .gguf file; None: the store's default
+    engine: str = "local"  # "local" (llama-cpp-python in process) or "server"
+    context_size: int = 8192
+    gpu_layers: int = -1  # -1: auto (all layers when the build can offload, else 0)
+    threads: int = field(default_factory=default_threads)
+    temperature: float = 0.0
+    max_answer_tokens: int = 2048
+    max_repairs: int = 2
+    models_dirs: list[str] = field(default_factory=list)
+    # Team server (OpenAI-compatible)
+    server_url: str = ""
+    server_model: str = ""
+    # Input limits
+    plan_max_bytes: int = 1_000_000
+    file_max_bytes: int = 512_000
+    # GUI memory
+    recent_plans: list[str] = field(default_factory=list)
+    codebase_for_plan: dict[str, str] = field(default_factory=dict)
+
+    def validate(self) -> "Settings":
+        if self.context_size < 512:
+            raise SettingsError("Context size must be at least 512 tokens.")
+        if self.threads < 1:
+            raise SettingsError("Threads must be at least 1.")
+        if not 0.0 <= self.temperature <= 2.0:
+            raise SettingsError("Temperature must be between 0 and 2.")
+        if self.max_answer_tokens < 16:
+            raise SettingsError("Max answer tokens must be at least 16.")
+        if self.engine not in ("local", "server"):
+            raise SettingsError(f"Unknown engine {self.engine!r}: use 'local' or 'server'.")
+        return self
+
+    def remember_plan(self, plan: Path, codebase: Path | None = None, *, keep: int = 10) -> None:
+        key = str(plan)
+        self.recent_plans = [key] + [p for p in self.recent_plans if p != key][: keep - 1]
+        if codebase is not None:
+            self.codebase_for_plan[key] = str(codebase)
+
+
+def load_settings(path: Path) -> Settings:
+    """Read settings; a missing file gives defaults, unknown keys are ignored."""
+    if not path.exists():
+        return Settings()
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise SettingsError(f"Cannot read settings file {path}: {exc}") from exc
+    if not isinstance(raw, dict):
+        raise SettingsError(f"Settings file {path} does not hold a JSON object.")
+    known = {f.name for f in dataclasses.fields(Settings)}
+    values = {k: v for k, v in raw.items() if k in known}
+    values["schema_version"] = SCHEMA_VERSION  # migrations go here when the schema changes
+    try:
+        return Settings(**values).validate()
+    except TypeError as exc:
+        raise SettingsError(f"Settings file {path} is invalid: {exc}") from exc
+
+
+def save_settings(settings: Settings, path: Path) -> None:
+    """Write atomically so a crash never leaves a half-written settings file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = json.dumps(dataclasses.asdict(settings), indent=2, sort_keys=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".settings-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
