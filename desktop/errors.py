@@ -35,3 +35,7 @@ class DownloadError(PlansmithError):
 
 class SettingsError(PlansmithError):
     """The settings file or a setting is invalid."""
+
+
+class Cancelled(Exception):
+    """The user stopped the operation. Not an error: nothing to show but 'stopped'."""
