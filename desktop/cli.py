@@ -1,0 +1,342 @@
+"""The headless command line: `plansmith run PLAN --repo DIR`, `plansmith runs`, models, doctor.
+
+Exit codes: 0 success; 2 bad input (plan, folder, model file, arguments) with a one-line
+reason and no traceback; 1 anything else (a failure, or the user stopped the run).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import TextIO
+
+from desktop import __version__
+from desktop.errors import PlansmithError
+from desktop.paths import AppPaths
+from desktop.settings import Settings, load_settings
+
+log = logging.getLogger("plansmith")
+
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+
+
+class UsageError(PlansmithError):
+    """The command line itself is wrong."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line, exit 2, as for any other bad input
+        raise UsageError(f"{self.prog}: {message}")
+
+
+def configure_logging(paths: AppPaths) -> None:
+    paths.log_dir.mkdir(parents=True, exist_ok=True)
+    root = logging.getLogger()
+    if any(getattr(h, "_plansmith", False) for h in root.handlers):
+        return
+    handler = logging.FileHandler(paths.log_file, encoding="utf-8")
+    handler._plansmith = True  # type: ignore[attr-defined]
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="plansmith", description="Turn an approved feature plan into code with a local model.")
+    parser.add_argument("--version", action="version", version=f"plansmith {__version__}")
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+
+    run = sub.add_parser("run", help="run both phases on a plan and a codebase")
+    run.add_argument("plan", type=Path, help="the plan file (.md or .txt)")
+    run.add_argument("--repo", type=Path, required=True, help="the codebase folder the plan applies to")
+    run.add_argument("--model", help="a .gguf model file (default: the one in settings, else the first installed)")
+    run.add_argument("--server", metavar="URL", help="use an OpenAI-compatible server instead of the local model")
+    run.add_argument("--server-model", default="", help="model name on the server")
+    run.add_argument("--reflection-only", action="store_true", help="stop after Phase 1")
+    run.add_argument("--reflection", type=Path, metavar="FILE", help="skip Phase 1: use this reflection")
+    out = run.add_mutually_exclusive_group()
+    out.add_argument("--apply", action="store_true", help="apply the changes (with a backup; undo with `plansmith undo`)")
+    out.add_argument("--patch", type=Path, metavar="OUT", help="write the changes as a patch file")
+    run.add_argument("--context", type=int, help="context size in tokens")
+    run.add_argument("--max-tokens", type=int, help="answer budget in tokens for Phase 2")
+    run.add_argument("--quiet", action="store_true", help="show a progress line instead of the streamed text")
+    run.set_defaults(handler=cmd_run)
+
+    runs = sub.add_parser("runs", help="list saved runs; show or delete one")
+    runs.add_argument("--show", metavar="ID")
+    runs.add_argument("--delete", metavar="ID")
+    runs.set_defaults(handler=cmd_runs)
+
+    undo = sub.add_parser("undo", help="undo the last apply in a codebase")
+    undo.add_argument("--repo", type=Path, required=True)
+    undo.set_defaults(handler=cmd_undo)
+
+    try:
+        from desktop import cli_models
+    except ImportError:  # pragma: no cover - the models commands ship with the app
+        cli_models = None
+    if cli_models is not None:
+        cli_models.add_parsers(sub)
+    return parser
+
+
+# -- progress on the terminal ----------------------------------------------------------
+
+
+class TerminalReporter:
+    """Streams text to stdout and progress to stderr."""
+
+    def __init__(self, *, out: TextIO, err: TextIO, quiet: bool) -> None:
+        self.out, self.err, self.quiet = out, err, quiet
+        self.tty = err.isatty()
+        self._tokens = 0
+        self._started = time.perf_counter()
+        self._read_started = 0.0
+        self._last_line = 0.0
+
+    def __call__(self, event) -> None:
+        kind = event.kind
+        if kind == "phase":
+            self._phase_started(event.phase.value)
+        elif kind == "prompt_progress":
+            self._prompt_progress(event.done, event.total)
+        elif kind == "text":
+            self._tokens += 1
+            if self.quiet:
+                self._status(f"{self._label}: {self._tokens} tokens, {self._rate():.1f} tok/s")
+            else:
+                self.out.write(event.text)
+                self.out.flush()
+        elif kind == "turn_done":
+            u = event.usage
+            self._clear()
+            if not self.quiet:
+                self.out.write("\n")
+                self.out.flush()
+            self.err.write(
+                f"[{event.text}: {u.generated_tokens} tokens at {u.tokens_per_second:.1f} tok/s; "
+                f"prompt {u.prompt_tokens} tokens ({u.cached_tokens} reused), first token after {u.prompt_seconds:.1f} s; "
+                f"{u.finish_reason}]\n"
+            )
+        elif kind == "notice":
+            self._clear()
+            self.err.write(f"[{event.text}]\n")
+
+    _LABELS = {"reflecting": "Phase 1 (reflection)", "implementing": "Phase 2 (implementation)"}
+
+    def _phase_started(self, phase: str) -> None:
+        if phase in self._LABELS:
+            self._label = self._LABELS[phase]
+            self._tokens = 0
+            self._started = time.perf_counter()
+            self._clear()
+            self.err.write(f"== {self._label} ==\n")
+
+    _label = ""
+
+    def _rate(self) -> float:
+        elapsed = time.perf_counter() - self._started
+        return self._tokens / elapsed if elapsed > 0 else 0.0
+
+    def _prompt_progress(self, done: int, total: int) -> None:
+        now = time.perf_counter()
+        if done == 0:
+            self._read_started = now
+        eta = ""
+        if done and total > done:
+            eta = f", about {(now - self._read_started) / done * (total - done):.0f} s left"
+        self._status(f"{self._label}: reading the prompt, {done}/{total} tokens{eta}", force=done in (0, total))
+        if done == total:
+            self._clear()
+            self._started = time.perf_counter()
+
+    def _status(self, line: str, *, force: bool = False) -> None:
+        now = time.perf_counter()
+        if not force and now - self._last_line < (0.1 if self.tty else 5.0):
+            return
+        self._last_line = now
+        if self.tty:
+            self.err.write("\r\x1b[2K" + line)
+        else:
+            self.err.write(line + "\n")
+        self.err.flush()
+
+    def _clear(self) -> None:
+        if self.tty:
+            self.err.write("\r\x1b[2K")
+            self.err.flush()
+
+
+# -- commands ----------------------------------------------------------------------------
+
+
+def _installed_model_paths(paths: AppPaths, settings: Settings) -> list[Path]:
+    try:
+        from desktop.llm.store import ModelStore
+
+        return [m.path for m in ModelStore(paths=paths, settings=settings).installed()]
+    except ImportError:  # pragma: no cover
+        return []
+
+
+def make_engine(args, *, paths: AppPaths, settings: Settings):
+    if args.server:
+        from desktop.llm.remote_engine import RemoteEngine
+
+        return RemoteEngine(args.server, model=args.server_model or settings.server_model, context_size=settings.context_size)
+    from desktop.llm.factory import make_local_engine, resolve_model_path
+
+    model = resolve_model_path(settings, explicit=args.model, candidates=_installed_model_paths(paths, settings))
+    return make_local_engine(settings, model_path=model)
+
+
+def cmd_run(args, *, paths: AppPaths, settings: Settings, out: TextIO, err: TextIO = sys.stderr) -> int:
+    from desktop.core.changes import apply_changes, dirty_git_files, export_patch
+    from desktop.core.codebase import scan_codebase
+    from desktop.core.pipeline import Phase, Run, RunOptions
+    from desktop.core.plan import read_plan
+    from desktop.core.prompts import Prompts
+    from desktop.core.records import save_run
+
+    if args.context:
+        settings.context_size = args.context
+    if args.max_tokens:
+        settings.max_answer_tokens = args.max_tokens
+    settings.validate()
+    plan = read_plan(args.plan, max_bytes=settings.plan_max_bytes)
+    reflection_text = None
+    if args.reflection:
+        reflection_text = read_plan(args.reflection, max_bytes=settings.plan_max_bytes).text
+    codebase = scan_codebase(args.repo, max_file_bytes=settings.file_max_bytes)
+    engine = make_engine(args, paths=paths, settings=settings)
+    reporter = TerminalReporter(out=out, err=err, quiet=args.quiet)
+    run = Run(
+        plan=plan,
+        codebase=codebase,
+        engine=engine,
+        prompts=Prompts.load(override_dir=paths.prompts_override_dir),
+        options=RunOptions(
+            answer_tokens=settings.max_answer_tokens,
+            temperature=settings.temperature,
+            max_repairs=settings.max_repairs,
+        ),
+        on_event=reporter,
+    )
+    err.write(f"Plan: {plan.title} ({plan.encoding}); codebase: {codebase.root} ({len(codebase.files)} files)\n")
+    stop = threading.Event()
+    outcome: dict = {}
+
+    def work() -> None:
+        try:
+            pack = run.prepare()
+            err.write(pack.summary() + "\n")
+            if reflection_text is not None:
+                run.set_reflection(reflection_text)
+            else:
+                run.reflect(stop_event=stop)
+            if not args.reflection_only and run.phase == Phase.REFLECTED:
+                outcome["changeset"] = run.implement(stop_event=stop)
+        except BaseException as exc:  # handed to the main thread
+            outcome["error"] = exc
+
+    worker = threading.Thread(target=work, name="plansmith-run", daemon=True)
+    worker.start()
+    try:
+        while worker.is_alive():
+            worker.join(0.1)
+    except KeyboardInterrupt:
+        stop.set()  # the engine stops between tokens, or inside prompt reading
+        err.write("\nStopping...\n")
+        worker.join()
+    record = run.to_record()
+    record["title"] = plan.title
+    run_id = save_run(record, runs_dir=paths.runs_dir)
+    err.write(f"Saved as run {run_id}\n")
+    if "error" in outcome:
+        raise outcome["error"]
+    if run.phase == Phase.STOPPED:
+        err.write("Stopped. The text produced so far is in the run record.\n")
+        return EXIT_FAILED
+    changeset = outcome.get("changeset")
+    if changeset is None:
+        return EXIT_OK
+    out.write("\nChanges:\n" + (changeset.summary() or "(none)") + "\n")
+    if run.repairs:
+        err.write(f"{run.repairs} repair turn(s) were needed.\n")
+    if args.patch:
+        dest = export_patch(changeset, args.patch)
+        err.write(f"Patch written to {dest}\n")
+    elif args.apply:
+        dirty = dirty_git_files(codebase.root)
+        if dirty:
+            err.write(f"Warning: the codebase has uncommitted changes in {len(dirty)} file(s).\n")
+        if changeset.accepted():
+            apply_changes(changeset, backups_dir=paths.backups_dir)
+            err.write(f"Applied {len(changeset.accepted())} file(s). Undo with: plansmith undo --repo {codebase.root}\n")
+    return EXIT_OK
+
+
+def cmd_runs(args, *, paths: AppPaths, settings: Settings, out: TextIO) -> int:
+    from desktop.core.records import delete_run, list_runs, load_run
+
+    if args.delete:
+        delete_run(args.delete, runs_dir=paths.runs_dir)
+        out.write(f"Deleted run {args.delete}\n")
+        return EXIT_OK
+    if args.show:
+        rec = load_run(args.show, runs_dir=paths.runs_dir)
+        out.write(f"# {rec.get('title')}\n\n## Reflection\n\n{rec.get('reflection', '')}\n")
+        for turn in rec.get("turns", [])[1:]:
+            out.write(f"\n## {turn['kind']}\n\n{turn['text']}\n")
+        return EXIT_OK
+    runs = list_runs(runs_dir=paths.runs_dir)
+    if not runs:
+        out.write("No saved runs.\n")
+    for summary in runs:
+        out.write(summary.line() + "\n")
+    return EXIT_OK
+
+
+def cmd_undo(args, *, paths: AppPaths, settings: Settings, out: TextIO) -> int:
+    from desktop.core.changes import undo_last_apply
+
+    record = undo_last_apply(root=args.repo.resolve(), backups_dir=paths.backups_dir)
+    out.write(f"Undone: {record}\n")
+    return EXIT_OK
+
+
+def main(argv: list[str] | None = None, *, out: TextIO | None = None, err: TextIO | None = None) -> int:
+    out = out or sys.stdout
+    err = err or sys.stderr
+    paths = AppPaths.default()
+    try:
+        args = build_parser().parse_args(argv)
+        if not getattr(args, "handler", None):
+            build_parser().print_help(out)
+            return EXIT_BAD_INPUT
+        paths.ensure()
+        configure_logging(paths)
+        settings = load_settings(paths.settings_file)
+        if args.handler is cmd_run:
+            return cmd_run(args, paths=paths, settings=settings, out=out, err=err)
+        return args.handler(args, paths=paths, settings=settings, out=out)
+    except PlansmithError as exc:
+        err.write(f"plansmith: {exc}\n")
+        return EXIT_BAD_INPUT if _is_bad_input(exc) else EXIT_FAILED
+    except KeyboardInterrupt:
+        err.write("plansmith: interrupted\n")
+        return EXIT_FAILED
+    except Exception as exc:  # anything else: one line here, the traceback in the log
+        log.exception("unexpected error")
+        err.write(f"plansmith: unexpected error: {exc} (details in {paths.log_file})\n")
+        return EXIT_FAILED
+
+
+def _is_bad_input(exc: PlansmithError) -> bool:
+    from desktop.errors import CodebaseError, ContextError, ModelFileError, PlanError, SettingsError
+
+    return isinstance(exc, (PlanError, CodebaseError, ModelFileError, SettingsError, ContextError, UsageError))

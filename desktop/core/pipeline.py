@@ -1,0 +1,368 @@
+"""A two-phase run: reflection, then implementation checked and repaired within the run.
+
+A `Run` is a small state machine driven from one worker thread (the one that owns the
+engine). It reports through `on_event`, called on that same thread: a GUI turns the
+events into queued signals, the CLI prints them. Phase 2 continues Phase 1's conversation,
+so the in-process engine reuses the KV cache of Phase 1's prompt and answer.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import Enum
+
+from desktop.core.changes import ChangeSet
+from desktop.core.checklist import Checklist, check_names, parse_checklist, plan_required_names
+from desktop.core.codebase import Codebase, RankedFile, rank_files
+from desktop.core.compose import compose_answers
+from desktop.core.context import ContextPack, pack_context
+from desktop.core.plan import Plan
+from desktop.core.prompts import Prompts, fill
+from desktop.errors import ContextError, PlansmithError
+from desktop.llm.engine import Engine, Message, Usage
+
+
+class Phase(str, Enum):
+    IDLE = "idle"
+    REFLECTING = "reflecting"
+    REFLECTED = "reflected"
+    IMPLEMENTING = "implementing"
+    DONE = "done"
+    STOPPED = "stopped"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class RunEvent:
+    kind: str  # "phase" | "text" | "prompt_progress" | "turn_done" | "notice"
+    phase: Phase
+    text: str = ""
+    done: int = 0
+    total: int = 0
+    usage: Usage | None = None
+
+
+EventSink = Callable[[RunEvent], None]
+
+
+@dataclass
+class RunOptions:
+    reflection_tokens: int = 1024
+    answer_tokens: int = 2048
+    temperature: float = 0.0
+    max_repairs: int = 2
+    # Context kept free for the repair turns' problems text.
+    margin_tokens: int = 128
+
+
+@dataclass
+class Turn:
+    kind: str  # "reflection" | "implementation" | "repair" | "followup"
+    prompt: str
+    text: str = ""
+    usage: Usage = field(default_factory=Usage)
+    problems: str = ""  # what the checks found in this turn's answer
+
+
+class Run:
+    """One plan against one codebase. Not thread-safe: drive it from the engine's thread."""
+
+    def __init__(
+        self,
+        *,
+        plan: Plan,
+        codebase: Codebase,
+        engine: Engine,
+        prompts: Prompts,
+        options: RunOptions | None = None,
+        on_event: EventSink | None = None,
+    ) -> None:
+        self.plan = plan
+        self.codebase = codebase
+        self.engine = engine
+        self.prompts = prompts
+        self.options = options or RunOptions()
+        self.on_event = on_event or (lambda event: None)
+        self.phase = Phase.IDLE
+        self.ranked: list[RankedFile] = []
+        self.context: ContextPack | None = None
+        self.messages: list[Message] = []
+        self.turns: list[Turn] = []
+        self.reflection = ""
+        self.reflection_edited = False
+        self.changeset: ChangeSet | None = None
+        self.repairs = 0
+        self.error = ""
+        self.started_at = time.time()
+
+    # -- events -------------------------------------------------------------------------
+
+    def _set_phase(self, phase: Phase) -> None:
+        self.phase = phase
+        self.on_event(RunEvent("phase", phase))
+
+    def _notice(self, text: str) -> None:
+        self.on_event(RunEvent("notice", self.phase, text=text))
+
+    # -- context ------------------------------------------------------------------------
+
+    def prepare(self, *, pinned: tuple[str, ...] = (), dropped: tuple[str, ...] = (), cancel: threading.Event | None = None) -> ContextPack:
+        """Rank the files and pack what fits; the user may pin or drop files and prepare again."""
+        if not self.ranked:
+            self.ranked = rank_files(self.codebase, self.plan, cancel=cancel)
+        skeleton = self._phase1_prompt(files="", omitted_note="")
+        overhead = self.engine.count_message_tokens(self._system() + [{"role": "user", "content": skeleton}])
+        phase2_overhead = self.engine.count_tokens(self._phase2_prompt(Checklist()))
+        budget = (
+            self.engine.info().context_size
+            - overhead
+            - phase2_overhead
+            - self.options.reflection_tokens
+            - self.options.answer_tokens
+            - self.options.margin_tokens
+        )
+        if budget <= 0:
+            raise ContextError(
+                f"The plan and the answer budget need more than the model's context of "
+                f"{self.engine.info().context_size} tokens. Raise the context size, or lower "
+                "the answer tokens, or shorten the plan."
+            )
+        self.context = pack_context(
+            ranked_paths=[r.rel_path for r in self.ranked],
+            read_text=self.codebase.read_text,
+            count_tokens=self.engine.count_tokens,
+            budget=budget,
+            pinned=pinned,
+            dropped=dropped,
+        )
+        return self.context
+
+    # -- prompts ------------------------------------------------------------------------
+
+    def _system(self) -> list[Message]:
+        return [{"role": "system", "content": self.prompts["system"]}]
+
+    def _phase1_prompt(self, *, files: str, omitted_note: str, template: str = "phase1") -> str:
+        return fill(
+            self.prompts[template],
+            plan=self.plan.text.strip(),
+            codebase_name=self.codebase.root.name,
+            files=files,
+            omitted_note=omitted_note,
+            edit_format=self.prompts["edit-format"],
+        )
+
+    def _phase2_prompt(self, checklist: Checklist) -> str:
+        edited = (
+            " (the developer revised it: where it differs from what you wrote, the revised text wins)"
+            if self.reflection_edited
+            else ""
+        )
+        note = ""
+        if checklist:
+            note = "The checklist your code must satisfy:\n" + checklist.render() + "\n\n"
+        return fill(self.prompts["phase2"], edited_note=edited, edit_format=self.prompts["edit-format"], checklist_note=note)
+
+    def context_prompt(self, *, template: str = "phase1") -> str:
+        if self.context is None:
+            self.prepare()
+        return self._phase1_prompt(files=self.context.render(), omitted_note=self.context.omitted_note(), template=template)
+
+    # -- turns --------------------------------------------------------------------------
+
+    def _stream_turn(self, turn: Turn, *, max_tokens: int, stop_event: threading.Event | None) -> Turn:
+        messages = self.messages + [{"role": "user", "content": turn.prompt}]
+        phase = self.phase
+
+        def progress(done: int, total: int) -> None:
+            self.on_event(RunEvent("prompt_progress", phase, done=done, total=total))
+
+        pieces = []
+        for piece in self.engine.stream(
+            messages,
+            max_tokens=max_tokens,
+            temperature=self.options.temperature,
+            stop_event=stop_event,
+            on_prompt_progress=progress,
+        ):
+            pieces.append(piece)
+            self.on_event(RunEvent("text", phase, text=piece))
+        turn.text = "".join(pieces)
+        turn.usage = self.engine.last_usage
+        self.turns.append(turn)
+        self.messages = messages
+        self.on_event(RunEvent("turn_done", phase, text=turn.kind, usage=turn.usage))
+        return turn
+
+    def _stopped(self, stop_event: threading.Event | None) -> bool:
+        return stop_event is not None and stop_event.is_set()
+
+    def reflect(self, *, stop_event: threading.Event | None = None) -> str:
+        """Phase 1. Starts the conversation afresh (regenerating drops later turns)."""
+        if self.context is None:
+            self.prepare()
+        self.messages = self._system()
+        self.turns = []
+        self.changeset = None
+        self.repairs = 0
+        self.reflection_edited = False
+        self._set_phase(Phase.REFLECTING)
+        try:
+            turn = self._stream_turn(
+                Turn("reflection", self.context_prompt()), max_tokens=self.options.reflection_tokens, stop_event=stop_event
+            )
+        except PlansmithError as exc:
+            return self._fail(exc)
+        self.reflection = turn.text
+        self._set_phase(Phase.STOPPED if self._stopped(stop_event) else Phase.REFLECTED)
+        return self.reflection
+
+    def set_reflection(self, text: str) -> None:
+        """The user's edit (or a reflection loaded from a file) replaces the model's."""
+        if self.context is None:
+            self.prepare()
+        if not self.messages:
+            self.messages = self._system()
+            self.turns = [Turn("reflection", self.context_prompt(), text=text)]
+            self.messages.append({"role": "user", "content": self.turns[0].prompt})
+        if text != self.reflection:
+            self.reflection_edited = True
+        self.reflection = text
+        self.turns = self.turns[:1]
+        self.messages = self.messages[:2]
+        self._set_phase(Phase.REFLECTED)
+
+    def implement(self, *, stop_event: threading.Event | None = None) -> ChangeSet | None:
+        """Phase 2, then checks and up to `max_repairs` repair turns."""
+        if not self.reflection.strip():
+            raise PlansmithError("There is no reflection to implement: run Phase 1 first or load one.")
+        self.messages = self.messages[:2] + [{"role": "assistant", "content": self.reflection}]
+        self.turns = self.turns[:1]
+        self.repairs = 0
+        checklist = parse_checklist(self.reflection)
+        self._set_phase(Phase.IMPLEMENTING)
+        try:
+            self._stream_turn(
+                Turn("implementation", self._phase2_prompt(checklist)),
+                max_tokens=self.options.answer_tokens,
+                stop_event=stop_event,
+            )
+            if not self._stopped(stop_event):
+                self._check_and_repair(checklist, stop_event=stop_event)
+        except PlansmithError as exc:
+            return self._fail(exc)
+        return self._finish(stop_event)
+
+    def follow_up(self, instruction: str, *, stop_event: threading.Event | None = None) -> ChangeSet | None:
+        """A further instruction that revises the answer in the same conversation."""
+        if not self.turns or self.turns[-1].kind == "reflection":
+            raise PlansmithError("Run Phase 2 before sending a follow-up instruction.")
+        self.messages = self.messages + [{"role": "assistant", "content": self.turns[-1].text}]
+        self._set_phase(Phase.IMPLEMENTING)
+        try:
+            self._stream_turn(
+                Turn("followup", fill(self.prompts["followup"], instruction=instruction.strip())),
+                max_tokens=self.options.answer_tokens,
+                stop_event=stop_event,
+            )
+            if not self._stopped(stop_event):
+                self._check_and_repair(parse_checklist(self.reflection), stop_event=stop_event)
+        except PlansmithError as exc:
+            return self._fail(exc)
+        return self._finish(stop_event)
+
+    # -- checks and repairs -------------------------------------------------------------
+
+    def answers(self) -> list[str]:
+        return [t.text for t in self.turns if t.kind != "reflection"]
+
+    def _rebuild_changeset(self) -> ChangeSet:
+        self.changeset = compose_answers(self.answers(), root=self.codebase.root)
+        return self.changeset
+
+    def problems(self, checklist: Checklist) -> str:
+        """What a repair turn must fix, quoted concretely; empty when the answer is usable."""
+        changeset = self._rebuild_changeset()
+        report = changeset.problems_report().strip()
+        lines = [report] if report else []
+        usable = [c for c in changeset.changes if c.kind != "rejected" and c.new_text is not None]
+        if not usable and not report:
+            lines.append("Your answer contains no edit blocks. Write the changes as edit blocks in the required format.")
+        required = _unique(checklist.names + plan_required_names(self._requirements_text()))
+        changed = {c.path: (c.old_text, c.new_text) for c in usable}
+        lines += check_names(required=required, changed=changed, codebase_mentions=self._codebase_names(required))
+        return "\n".join(f"- {line}" if not line.startswith(("-", " ")) else line for line in lines)
+
+    def _requirements_text(self) -> str:
+        return self.plan.section_text("requirements") or ""
+
+    def _codebase_names(self, names: list[str]) -> set[str]:
+        """Which of `names` the unchanged codebase already defines (in the packed files)."""
+        found = set()
+        for f in (self.context.files if self.context else []):
+            for name in names:
+                if re.search(rf"\b(?:def|class)\s+{re.escape(name)}\b", f.text):
+                    found.add(name)
+        return found
+
+    def _check_and_repair(self, checklist: Checklist, *, stop_event: threading.Event | None) -> None:
+        problems = self.problems(checklist)
+        self.turns[-1].problems = problems
+        while problems and self.repairs < self.options.max_repairs and not self._stopped(stop_event):
+            self.repairs += 1
+            self._notice(f"Repair {self.repairs}: {problems.count(chr(10)) + 1} problem(s) sent back to the model")
+            self.messages = self.messages + [{"role": "assistant", "content": self.turns[-1].text}]
+            try:
+                self._stream_turn(
+                    Turn("repair", fill(self.prompts["repair"], problems=problems)),
+                    max_tokens=self.options.answer_tokens,
+                    stop_event=stop_event,
+                )
+            except ContextError:
+                self._notice("No room left in the context for another repair turn.")
+                self.messages = self.messages[:-1]
+                break
+            problems = self.problems(checklist)
+            self.turns[-1].problems = problems
+
+    def _finish(self, stop_event: threading.Event | None) -> ChangeSet:
+        changeset = self._rebuild_changeset()
+        self._set_phase(Phase.STOPPED if self._stopped(stop_event) else Phase.DONE)
+        return changeset
+
+    def _fail(self, exc: PlansmithError) -> None:
+        self.error = str(exc)
+        self._set_phase(Phase.FAILED)
+        raise exc
+
+    # -- record -------------------------------------------------------------------------
+
+    def to_record(self) -> dict:
+        info = self.engine.info()
+        return {
+            "plan": {"path": str(self.plan.path) if self.plan.path else None, "sha256": self.plan.sha256, "text": self.plan.text},
+            "codebase": str(self.codebase.root),
+            "model": {"name": info.name, "sha256": info.sha256, "backend": info.backend, "context_size": info.context_size},
+            "options": vars(self.options).copy(),
+            "phase": self.phase.value,
+            "error": self.error,
+            "context": self.context.to_dict() if self.context else None,
+            "reflection": self.reflection,
+            "reflection_edited": self.reflection_edited,
+            "turns": [
+                {"kind": t.kind, "prompt": t.prompt, "text": t.text, "usage": t.usage.as_dict(), "problems": t.problems}
+                for t in self.turns
+            ],
+            "repairs": self.repairs,
+            "changeset": self.changeset.to_dict() if self.changeset else None,
+            "started_at": self.started_at,
+            "finished_at": time.time(),
+        }
+
+
+def _unique(items: list[str]) -> list[str]:
+    return list(dict.fromkeys(items))

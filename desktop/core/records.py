@@ -1,0 +1,114 @@
+"""Run records: every run saved under the user data folder, to reopen, compare and audit.
+
+A record holds source code (prompts quote the codebase), so it stays in the user's own
+data folder and can be deleted.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from desktop.errors import PlansmithError
+
+_ID = re.compile(r"^\d{8}-\d{6}-[a-z0-9-]{0,40}$")
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    run_id: str
+    title: str
+    codebase: str
+    phase: str
+    model: str
+    started_at: float
+    changes: int
+    repairs: int
+
+    def line(self) -> str:
+        when = time.strftime("%Y-%m-%d %H:%M", time.localtime(self.started_at))
+        return f"{self.run_id}  {when}  {self.phase:<9} {self.changes:>2} files  {self.model}  {self.title}"
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:40]
+
+
+def new_run_id(title: str, *, when: float | None = None) -> str:
+    return time.strftime("%Y%m%d-%H%M%S", time.localtime(when or time.time())) + "-" + _slug(title)
+
+
+def save_run(record: dict, *, runs_dir: Path, run_id: str | None = None) -> str:
+    """Write (or overwrite) one run atomically; returns its id."""
+    title = record.get("title") or "run"
+    run_id = run_id or record.get("run_id") or new_run_id(title, when=record.get("started_at"))
+    record = dict(record, run_id=run_id, title=title)
+    folder = runs_dir / run_id
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump(record, f, indent=1)
+        os.replace(tmp, folder / "run.json")
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise PlansmithError(f"Could not save the run record in {folder}: {exc.strerror or exc}") from exc
+    return run_id
+
+
+def _check_id(run_id: str) -> str:
+    if not _ID.match(run_id):
+        raise PlansmithError(f"No saved run is called {run_id!r}.")
+    return run_id
+
+
+def load_run(run_id: str, *, runs_dir: Path) -> dict:
+    path = runs_dir / _check_id(run_id) / "run.json"
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise PlansmithError(f"No saved run is called {run_id!r}.") from None
+    except (OSError, ValueError) as exc:
+        raise PlansmithError(f"The run record {path} cannot be read: {exc}") from exc
+
+
+def list_runs(*, runs_dir: Path) -> list[RunSummary]:
+    """Newest first; unreadable records are skipped, not fatal."""
+    out = []
+    if not runs_dir.is_dir():
+        return out
+    for folder in runs_dir.iterdir():
+        if not _ID.match(folder.name):
+            continue
+        try:
+            rec = json.loads((folder / "run.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        cs = rec.get("changeset") or {}
+        out.append(
+            RunSummary(
+                run_id=folder.name,
+                title=rec.get("title", ""),
+                codebase=rec.get("codebase", ""),
+                phase=rec.get("phase", ""),
+                model=(rec.get("model") or {}).get("name", ""),
+                started_at=float(rec.get("started_at") or 0),
+                changes=len(cs.get("changes", [])),
+                repairs=int(rec.get("repairs") or 0),
+            )
+        )
+    out.sort(key=lambda r: (r.started_at, r.run_id), reverse=True)
+    return out
+
+
+def delete_run(run_id: str, *, runs_dir: Path) -> None:
+    folder = runs_dir / _check_id(run_id)
+    if not folder.is_dir():
+        raise PlansmithError(f"No saved run is called {run_id!r}.")
+    shutil.rmtree(folder)

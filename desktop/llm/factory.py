@@ -1,0 +1,36 @@
+"""Build the engine the settings ask for. The engines import their backends lazily."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from desktop.errors import ModelFileError
+from desktop.llm.engine import Engine
+from desktop.settings import Settings
+
+
+def make_local_engine(settings: Settings, *, model_path: Path) -> Engine:
+    from desktop.llm.llama_engine import LlamaEngine
+
+    return LlamaEngine(
+        model_path,
+        context_size=settings.context_size,
+        threads=settings.threads,
+        gpu_layers=settings.gpu_layers,
+    )
+
+
+def resolve_model_path(settings: Settings, *, explicit: str | None, candidates: list[Path]) -> Path:
+    """The model to use: the one asked for, else the one in settings, else the first installed."""
+    for choice in (explicit, settings.model_path):
+        if choice:
+            path = Path(choice).expanduser()
+            if not path.exists():
+                raise ModelFileError(f"Model file not found: {path}")
+            return path
+    if candidates:
+        return candidates[0]
+    raise ModelFileError(
+        "No model is installed. Download one with `plansmith models download NAME`, "
+        "import a .gguf with `plansmith models import FILE`, or pass --model PATH."
+    )
