@@ -1,0 +1,123 @@
+"""The in-process engine with the real SmolLM2-135M model."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from desktop.errors import ContextError, ModelFileError
+from desktop.llm.llama_engine import LlamaEngine
+
+USER = [{"role": "user", "content": "Write a Python function that reverses a string."}]
+
+
+def test_streams_text_and_reports_usage(smollm2_engine):
+    progress = []
+    text = "".join(smollm2_engine.stream(USER, max_tokens=40, on_prompt_progress=lambda d, t: progress.append((d, t))))
+    usage = smollm2_engine.last_usage
+    assert text.strip()
+    assert usage.generated_tokens > 0 and usage.generated_tokens <= 40
+    assert usage.prompt_tokens == smollm2_engine.count_message_tokens(USER)
+    assert progress[-1][0] == progress[-1][1]  # prompt reading reached the end
+    assert usage.tokens_per_second > 0 and usage.prompt_seconds > 0
+
+
+def test_greedy_is_deterministic(smollm2_engine):
+    a = "".join(smollm2_engine.stream(USER, max_tokens=30))
+    # Same engine: the cache now holds the first answer, so the prompt prefix is reused.
+    b = "".join(smollm2_engine.stream(USER, max_tokens=30))
+    assert a == b
+    assert smollm2_engine.last_usage.cached_tokens > 0
+
+
+def test_followup_reuses_the_kv_cache_of_prompt_and_answer(smollm2_engine):
+    long_user = [{"role": "user", "content": "Explain this code.\n" + "def f(x):\n    return x * 2\n" * 40}]
+    answer = "".join(smollm2_engine.stream(long_user, max_tokens=60))
+    first = smollm2_engine.last_usage
+    follow = long_user + [{"role": "assistant", "content": answer}, {"role": "user", "content": "Shorter, please."}]
+    tokens = smollm2_engine.prompt_tokens(follow)
+    # The token list continues exactly what the model read and sampled.
+    assert tokens[: first.prompt_tokens] == smollm2_engine.prompt_tokens(long_user)
+    "".join(smollm2_engine.stream(follow, max_tokens=10))
+    second = smollm2_engine.last_usage
+    assert second.cached_tokens >= first.prompt_tokens + first.generated_tokens - 1
+    assert second.prompt_tokens - second.cached_tokens < 30
+
+
+def test_stop_ends_generation_quickly(smollm2_engine):
+    stop = threading.Event()
+    pieces = []
+    stopped_at = []
+
+    def consume():
+        for piece in smollm2_engine.stream(
+            [{"role": "user", "content": "Count from 1 to 5000, one number per line."}],
+            max_tokens=3000,
+            stop_event=stop,
+            ignore_eos=True,
+        ):
+            pieces.append(piece)
+        stopped_at.append(time.perf_counter())
+
+    worker = threading.Thread(target=consume)
+    worker.start()
+    while len(pieces) < 20:
+        time.sleep(0.01)
+    t0 = time.perf_counter()
+    stop.set()
+    worker.join(5)
+    assert not worker.is_alive()
+    assert stopped_at[0] - t0 < 0.5
+    assert smollm2_engine.last_usage.finish_reason == "cancelled"
+    assert "".join(pieces)  # the text so far stays
+
+
+def test_stop_interrupts_prompt_reading(smollm2_path):
+    engine = LlamaEngine(smollm2_path, context_size=8192, threads=2, n_batch=2048)
+    long_prompt = [{"role": "user", "content": "word " * 7000}]
+    stop = threading.Event()
+    progress = []
+    done_at = []
+
+    def consume():
+        list(engine.stream(long_prompt, max_tokens=5, stop_event=stop, on_prompt_progress=lambda d, t: progress.append(d)))
+        done_at.append(time.perf_counter())
+
+    engine.load()
+    worker = threading.Thread(target=consume)
+    worker.start()
+    while not progress:
+        time.sleep(0.005)
+    time.sleep(0.05)
+    t0 = time.perf_counter()
+    stop.set()
+    worker.join(10)
+    assert done_at and done_at[0] - t0 < 2.0
+    assert engine.last_usage.finish_reason == "cancelled"
+    assert engine.last_usage.generated_tokens == 0
+    # The engine is still usable after an abort.
+    assert "".join(engine.stream(USER, max_tokens=5))
+    engine.close()
+
+
+def test_prompt_larger_than_context_is_refused(smollm2_path):
+    engine = LlamaEngine(smollm2_path, context_size=512, threads=2)
+    with pytest.raises(ContextError, match="context"):
+        list(engine.stream([{"role": "user", "content": "word " * 2000}], max_tokens=10))
+    engine.close()
+
+
+@pytest.mark.parametrize("content", [b"", b"this is not a model\n" * 100, b"GGUF\x03\x00\x00\x00"])
+def test_bad_model_file_gives_a_typed_error(tmp_path, content):
+    fake = tmp_path / "model.gguf"
+    fake.write_bytes(content)
+    engine = LlamaEngine(fake)
+    with pytest.raises(ModelFileError):
+        engine.load()
+
+
+def test_missing_model_file(tmp_path):
+    with pytest.raises(ModelFileError, match="not found|does not exist|No such"):
+        LlamaEngine(tmp_path / "nope.gguf").load()
