@@ -1,0 +1,213 @@
+"""The two-phase Run: with recorded answers (deterministic) and with the real SmolLM2 model."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+
+from desktop.core.codebase import scan_codebase
+from desktop.core.pipeline import Phase, Run, RunOptions
+from desktop.core.plan import read_plan
+from desktop.core.prompts import Prompts
+from desktop.core.records import list_runs, load_run, save_run
+from desktop.llm.replay_engine import ReplayEngine
+
+FIXTURE = Path(__file__).parent / "fixtures" / "smallrepo"
+
+REFLECTION = """## 1. Codebase analysis
+`Stock.level(sku)` returns the quantity. `format_line(sku, quantity)` formats a line.
+## 2. Specification review
+Empty list gives empty list.
+## 3. Developer TODOs
+1. Add low_stock to inventory/report.py.
+## Checklist
+- FILE `inventory/report.py`: add low_stock
+- NAME `low_stock`: low_stock(stock, skus, threshold)
+"""
+
+BAD_ANSWER = """inventory/report.py
+```python
+<<<<<<< SEARCH
+def format_line(sku, qty):
+=======
+def format_line(sku, qty):
+>>>>>>> REPLACE
+```
+"""
+
+GOOD_REPAIR = """inventory/report.py
+```python
+<<<<<<< SEARCH
+    return f"{sku:<10} {quantity:>5}"
+=======
+    return f"{sku:<10} {quantity:>5}"
+
+
+def low_stock(stock, skus, threshold):
+    return [format_line(s, stock.level(s)) for s in skus if stock.level(s) < threshold]
+>>>>>>> REPLACE
+```
+"""
+
+
+@pytest.fixture
+def repo(tmp_path):
+    dest = tmp_path / "repo"
+    shutil.copytree(FIXTURE, dest)
+    return dest
+
+
+def make_run(repo, engine, events=None, **options):
+    return Run(
+        plan=read_plan(repo / "plan.md"),
+        codebase=scan_codebase(repo),
+        engine=engine,
+        prompts=Prompts.load(),
+        options=RunOptions(**options) if options else RunOptions(reflection_tokens=256, answer_tokens=512),
+        on_event=(events.append if events is not None else None),
+    )
+
+
+def test_context_holds_the_relevant_files(repo):
+    run = make_run(repo, ReplayEngine())
+    pack = run.prepare()
+    paths = [f.path for f in pack.files]
+    assert "inventory/report.py" in paths and "inventory/stock.py" in paths
+    assert "def format_line" in run.context_prompt()
+
+
+def test_failed_edit_is_repaired_by_quoting_the_failure(repo):
+    engine = ReplayEngine([REFLECTION, BAD_ANSWER, GOOD_REPAIR])
+    events = []
+    run = make_run(repo, engine, events)
+    run.reflect()
+    assert run.phase == Phase.REFLECTED
+    changeset = run.implement()
+    assert run.phase == Phase.DONE
+    assert run.repairs == 1
+    repair_prompt = engine.prompts[-1][-1]["content"]
+    assert "def format_line(sku, qty):" in repair_prompt  # the search text that failed
+    assert "def format_line(sku, quantity):" in repair_prompt  # the file's real text
+    (change,) = changeset.changes
+    assert change.kind == "modify" and "def low_stock" in change.new_text
+    assert changeset.problems_report().strip() == ""
+    # Phase 2 continued Phase 1's conversation.
+    phase2 = engine.prompts[1]
+    assert [m["role"] for m in phase2] == ["system", "user", "assistant", "user"]
+    assert phase2[2]["content"] == REFLECTION
+    assert any(e.kind == "notice" and "Repair 1" in e.text for e in events)
+
+
+def test_missing_required_name_triggers_a_repair(repo):
+    answer_without_name = GOOD_REPAIR.replace("low_stock", "lowstock")
+    engine = ReplayEngine([REFLECTION, answer_without_name, GOOD_REPAIR])
+    run = make_run(repo, engine)
+    run.reflect()
+    changeset = run.implement()
+    assert run.repairs == 1
+    assert "`low_stock`" in engine.prompts[2][-1]["content"]
+    assert "def low_stock" in changeset.changes[0].new_text
+
+
+def test_user_edited_reflection_is_what_phase_two_sees(repo):
+    engine = ReplayEngine([REFLECTION, GOOD_REPAIR])
+    run = make_run(repo, engine)
+    run.reflect()
+    edited = REFLECTION + "\nAlso: keep the order of skus as given.\n"
+    run.set_reflection(edited)
+    run.implement()
+    phase2 = engine.prompts[1]
+    assert phase2[2]["content"] == edited
+    assert "revised" in phase2[3]["content"]
+
+
+def test_reflection_from_a_file_skips_phase_one(repo):
+    engine = ReplayEngine([GOOD_REPAIR])
+    run = make_run(repo, engine)
+    run.set_reflection(REFLECTION)
+    changeset = run.implement()
+    assert run.phase == Phase.DONE and changeset.changes
+    assert len(engine.prompts) == 1
+
+
+def test_followup_revises_the_answer(repo):
+    followup = """inventory/report.py
+```python
+<<<<<<< SEARCH
+def low_stock(stock, skus, threshold):
+=======
+def low_stock(stock, skus, threshold=5):
+>>>>>>> REPLACE
+```
+"""
+    engine = ReplayEngine([REFLECTION, GOOD_REPAIR, followup])
+    run = make_run(repo, engine)
+    run.reflect()
+    run.implement()
+    changeset = run.follow_up("Give threshold a default of 5.")
+    assert "def low_stock(stock, skus, threshold=5):" in changeset.changes[0].new_text
+    assert "Give threshold a default of 5." in engine.prompts[-1][-1]["content"]
+    assert [t.kind for t in run.turns] == ["reflection", "implementation", "followup"]
+
+
+def test_run_record_round_trip(repo, app_paths):
+    engine = ReplayEngine([REFLECTION, GOOD_REPAIR])
+    run = make_run(repo, engine)
+    run.reflect()
+    run.implement()
+    record = run.to_record()
+    record["title"] = run.plan.title
+    run_id = save_run(record, runs_dir=app_paths.runs_dir)
+    (summary,) = list_runs(runs_dir=app_paths.runs_dir)
+    assert summary.run_id == run_id and summary.changes == 1 and summary.phase == "done"
+    loaded = load_run(run_id, runs_dir=app_paths.runs_dir)
+    assert loaded["reflection"] == REFLECTION
+    assert loaded["plan"]["sha256"] == run.plan.sha256
+
+
+# -- with the real model ----------------------------------------------------------------
+
+
+def test_both_phases_with_the_real_model(repo, smollm2_engine):
+    events = []
+    run = make_run(repo, smollm2_engine, events, reflection_tokens=160, answer_tokens=200, max_repairs=1)
+    reflection = run.reflect()
+    assert run.phase == Phase.REFLECTED and reflection.strip()
+    changeset = run.implement()
+    assert run.phase == Phase.DONE
+    assert run.turns[1].text.strip()
+    assert changeset is not None
+    kinds = {e.kind for e in events}
+    assert {"phase", "text", "prompt_progress", "turn_done"} <= kinds
+    # Phase 2 reused the KV cache of Phase 1's prompt and answer.
+    phase1, phase2 = run.turns[0].usage, run.turns[1].usage
+    assert phase2.cached_tokens >= phase1.prompt_tokens + phase1.generated_tokens - 1
+
+
+def test_stop_mid_generation_with_the_real_model(repo, smollm2_engine):
+    stop = threading.Event()
+    seen = []
+
+    def on_event(event):
+        if event.kind == "text":
+            seen.append(event.text)
+            if len(seen) == 15:
+                stop.set()
+
+    run = make_run(repo, smollm2_engine, reflection_tokens=400)
+    run.on_event = on_event
+    text = run.reflect(stop_event=stop)
+    assert run.phase == Phase.STOPPED
+    assert text == "".join(seen) and len(seen) == 15
+
+
+def test_followup_with_the_real_model(repo, smollm2_engine):
+    run = make_run(repo, smollm2_engine, reflection_tokens=96, answer_tokens=96, max_repairs=0)
+    run.reflect()
+    run.implement()
+    run.follow_up("Also handle an empty sku list.")
+    assert run.turns[-1].kind == "followup" and run.turns[-1].text.strip()
+    assert run.phase == Phase.DONE
