@@ -63,6 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
     out.add_argument("--patch", type=Path, metavar="OUT", help="write the changes as a patch file")
     run.add_argument("--context", type=int, help="context size in tokens")
     run.add_argument("--max-tokens", type=int, help="answer budget in tokens for Phase 2")
+    run.add_argument("--reflection-tokens", type=int, help="budget in tokens for Phase 1")
     run.add_argument("--quiet", action="store_true", help="show a progress line instead of the streamed text")
     run.set_defaults(handler=cmd_run)
 
@@ -206,6 +207,8 @@ def cmd_run(args, *, paths: AppPaths, settings: Settings, out: TextIO, err: Text
         settings.context_size = args.context
     if args.max_tokens:
         settings.max_answer_tokens = args.max_tokens
+    if args.reflection_tokens:
+        settings.max_reflection_tokens = args.reflection_tokens
     settings.validate()
     plan = read_plan(args.plan, max_bytes=settings.plan_max_bytes)
     reflection_text = None
@@ -220,6 +223,7 @@ def cmd_run(args, *, paths: AppPaths, settings: Settings, out: TextIO, err: Text
         engine=engine,
         prompts=Prompts.load(override_dir=paths.prompts_override_dir),
         options=RunOptions(
+            reflection_tokens=settings.max_reflection_tokens,
             answer_tokens=settings.max_answer_tokens,
             temperature=settings.temperature,
             max_repairs=settings.max_repairs,

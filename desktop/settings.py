@@ -30,6 +30,7 @@ class Settings:
     threads: int = field(default_factory=default_threads)
     temperature: float = 0.0
     max_answer_tokens: int = 2048
+    max_reflection_tokens: int = 1024
     max_repairs: int = 2
     models_dirs: list[str] = field(default_factory=list)
     # Team server (OpenAI-compatible)
@@ -49,8 +50,8 @@ class Settings:
             raise SettingsError("Threads must be at least 1.")
         if not 0.0 <= self.temperature <= 2.0:
             raise SettingsError("Temperature must be between 0 and 2.")
-        if self.max_answer_tokens < 16:
-            raise SettingsError("Max answer tokens must be at least 16.")
+        if self.max_answer_tokens < 16 or self.max_reflection_tokens < 16:
+            raise SettingsError("Max answer and reflection tokens must be at least 16.")
         if self.engine not in ("local", "server"):
             raise SettingsError(f"Unknown engine {self.engine!r}: use 'local' or 'server'.")
         return self

@@ -169,6 +169,12 @@ class LlamaEngine:
             bos_token=llm._model.token_get_text(bos) if bos != -1 else "",
         )
 
+    def forget(self) -> None:
+        """Drop the KV cache, so the next call reads its whole prompt (benchmarks, tests)."""
+        if self._llm is not None:
+            self._llm.reset()
+        self._turn = None
+
     def close(self) -> None:
         if self._llm is not None:
             self._llm.close()

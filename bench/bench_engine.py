@@ -1,0 +1,198 @@
+"""Engine benchmarks against raw llama-cpp-python, side by side on the same machine.
+
+    python bench/bench_engine.py overhead [--model qwen-0.5b] [--runs 5] [--tokens 512]
+    python bench/bench_engine.py kv       [--model qwen-1.5b]
+    python bench/bench_engine.py memory   [--model qwen-1.5b] [--context 8192]
+
+overhead: the app's LlamaEngine.stream against a raw greedy `Llama.generate()` loop over the
+          same prompt tokens and settings, N tokens with end-of-text ignored, interleaved
+          runs; median decode tokens/s and spread; ratio app/raw (target >= 0.97).
+kv:       Phase 2's time to first token after a ~3,000-token prompt and an unedited
+          ~800-token reflection, against the same Phase 2 prompt read cold (model load
+          excluded); ratio warm/cold (target <= 0.2).
+memory:   peak RSS of a process that loads the model at the given context and generates,
+          against the model file size plus the KV cache; reports the overhead.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
+
+from fetch_models import fetch  # noqa: E402
+
+from desktop.llm.gguf_file import inspect_gguf  # noqa: E402
+from desktop.llm.llama_engine import LlamaEngine  # noqa: E402
+
+THREADS = int(os.environ.get("BENCH_THREADS", os.cpu_count() or 2))
+CODE = (ROOT / "desktop" / "core" / "pipeline.py").read_text()
+
+
+def long_prompt(engine: LlamaEngine, target_tokens: int) -> list[dict]:
+    text = ""
+    while engine.count_tokens(text) < target_tokens:
+        text += CODE
+    lines = text.splitlines(keepends=True)
+    lo, hi = 1, len(lines)
+    while lo < hi:  # the most lines under the target
+        mid = (lo + hi + 1) // 2
+        if engine.count_tokens("".join(lines[:mid])) <= target_tokens:
+            lo = mid
+        else:
+            hi = mid - 1
+    return [
+        {"role": "system", "content": "You are a careful software engineer."},
+        {"role": "user", "content": "Review this code and plan improvements:\n\n" + "".join(lines[:lo])},
+    ]
+
+
+def overhead(args) -> dict:
+    import llama_cpp
+
+    path = fetch(args.model)
+    engine = LlamaEngine(path, context_size=4096, threads=THREADS, gpu_layers=args.gpu_layers)
+    engine.load()
+    raw = llama_cpp.Llama(
+        model_path=str(path), n_ctx=4096, n_batch=512, n_ubatch=512, n_threads=THREADS,
+        n_threads_batch=THREADS, n_gpu_layers=args.gpu_layers if args.gpu_layers >= 0 else -1, verbose=False,
+    )
+    messages = [{"role": "user", "content": "Write a long, detailed Python module for a bank ledger."}]
+    tokens = engine.prompt_tokens(messages)
+    app_rates, raw_rates = [], []
+    for i in range(args.runs):
+        for which in ("raw", "app") if i % 2 == 0 else ("app", "raw"):
+            if which == "app":
+                engine.forget()
+                n = sum(1 for _ in engine.stream(messages, max_tokens=args.tokens, ignore_eos=True))
+                u = engine.last_usage
+                app_rates.append(u.generated_tokens / u.generate_seconds)
+            else:
+                raw.reset()
+                count, started = 0, None
+                for _tok in raw.generate(tokens, temp=0.0, top_k=40, top_p=0.95, min_p=0.05, repeat_penalty=1.0):
+                    if started is None:
+                        started = time.perf_counter()
+                    count += 1
+                    if count >= args.tokens:
+                        break
+                raw_rates.append(count / (time.perf_counter() - started))
+    result = {
+        "model": path.name, "threads": THREADS, "tokens": args.tokens, "runs": args.runs,
+        "app_tok_s": app_rates, "raw_tok_s": raw_rates,
+        "app_median": statistics.median(app_rates), "raw_median": statistics.median(raw_rates),
+        "app_spread": max(app_rates) - min(app_rates), "raw_spread": max(raw_rates) - min(raw_rates),
+    }
+    result["ratio"] = result["app_median"] / result["raw_median"]
+    print(f"engine overhead ({path.name}, {THREADS} threads, {args.tokens} tokens x {args.runs} interleaved runs)")
+    print(f"  raw generate():  median {result['raw_median']:.2f} tok/s  (spread {result['raw_spread']:.2f})")
+    print(f"  LlamaEngine:     median {result['app_median']:.2f} tok/s  (spread {result['app_spread']:.2f})")
+    print(f"  ratio app/raw:   {result['ratio']:.3f}  (target >= 0.97)")
+    return result
+
+
+def kv(args) -> dict:
+    path = fetch(args.model)
+    engine = LlamaEngine(path, context_size=8192, threads=THREADS, gpu_layers=args.gpu_layers)
+    engine.load()
+    phase1 = long_prompt(engine, 3000)
+    reflection = "".join(engine.stream(phase1, max_tokens=800, ignore_eos=True))
+    first = engine.last_usage
+    phase2 = phase1 + [
+        {"role": "assistant", "content": reflection},
+        {"role": "user", "content": "Now write the implementation strictly from your strategy."},
+    ]
+    list(engine.stream(phase2, max_tokens=1))
+    warm = engine.last_usage
+    engine.forget()
+    list(engine.stream(phase2, max_tokens=1))
+    cold = engine.last_usage
+    result = {
+        "model": path.name, "phase1_prompt_tokens": first.prompt_tokens, "reflection_tokens": first.generated_tokens,
+        "phase2_prompt_tokens": warm.prompt_tokens, "warm_cached_tokens": warm.cached_tokens,
+        "warm_ttft_s": warm.prompt_seconds, "cold_ttft_s": cold.prompt_seconds,
+        "ratio": warm.prompt_seconds / cold.prompt_seconds,
+    }
+    print(f"KV reuse ({path.name}, {THREADS} threads)")
+    print(f"  Phase 1 prompt {first.prompt_tokens} tokens, reflection {first.generated_tokens} tokens")
+    print(f"  Phase 2 prompt {warm.prompt_tokens} tokens, {warm.cached_tokens} reused from the cache")
+    print(f"  time to first token: warm {warm.prompt_seconds:.3f} s, cold {cold.prompt_seconds:.3f} s")
+    print(f"  ratio warm/cold: {result['ratio']:.3f}  (target <= 0.2)")
+    return result
+
+
+def _memory_child(model: str, context: int) -> None:
+    engine = LlamaEngine(model, context_size=context, threads=THREADS)
+    engine.load()
+    list(engine.stream([{"role": "user", "content": "Write a haiku about memory."}], max_tokens=32))
+    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(json.dumps({"peak_rss": peak_kib * 1024, "n_ctx": engine.context_size}))
+
+
+def memory(args) -> dict:
+    path = fetch(args.model)
+    info = inspect_gguf(path)
+    out = subprocess.run(
+        [sys.executable, __file__, "_memory_child", str(path), str(args.context)],
+        capture_output=True, text=True, check=True,
+    )
+    child = json.loads(out.stdout.strip().splitlines()[-1])
+    from gguf import GGUFReader
+
+    reader = GGUFReader(str(path))
+
+    def field(name):
+        f = reader.fields[name]
+        return int(f.parts[f.data[0]][0])
+
+    arch = info.architecture
+    layers = field(f"{arch}.block_count")
+    heads = field(f"{arch}.attention.head_count")
+    kv_heads = field(f"{arch}.attention.head_count_kv")
+    embd = field(f"{arch}.embedding_length")
+    kv_bytes = layers * child["n_ctx"] * kv_heads * (embd // heads) * 2 * 2  # K and V, f16
+    baseline = info.file_size + kv_bytes
+    result = {
+        "model": path.name, "context": child["n_ctx"], "file_bytes": info.file_size, "kv_bytes": kv_bytes,
+        "peak_rss": child["peak_rss"], "overhead_bytes": child["peak_rss"] - baseline,
+        "ratio": child["peak_rss"] / baseline,
+    }
+    mib = 1 << 20
+    print(f"memory ({path.name}, context {child['n_ctx']})")
+    print(f"  model file {info.file_size / mib:.0f} MiB + KV cache {kv_bytes / mib:.0f} MiB = {baseline / mib:.0f} MiB")
+    print(f"  peak RSS {child['peak_rss'] / mib:.0f} MiB; overhead {result['overhead_bytes'] / mib:.0f} MiB; ratio {result['ratio']:.2f}")
+    return result
+
+
+def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "_memory_child":
+        _memory_child(sys.argv[2], int(sys.argv[3]))
+        return
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("which", choices=["overhead", "kv", "memory"])
+    parser.add_argument("--model", default=None, choices=["smollm2", "qwen-0.5b", "qwen-1.5b"])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--tokens", type=int, default=512)
+    parser.add_argument("--context", type=int, default=8192)
+    parser.add_argument("--gpu-layers", type=int, default=-1)
+    parser.add_argument("--json", type=Path, help="also write the figures here")
+    args = parser.parse_args()
+    args.model = args.model or {"overhead": "qwen-0.5b", "kv": "qwen-1.5b", "memory": "qwen-1.5b"}[args.which]
+    result = {"overhead": overhead, "kv": kv, "memory": memory}[args.which](args)
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(result, indent=1))
+
+
+if __name__ == "__main__":
+    main()

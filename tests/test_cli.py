@@ -1,0 +1,104 @@
+"""The headless CLI: exit codes and a real run with the SmolLM2 model."""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from desktop.cli import main
+
+FIXTURE = Path(__file__).parent / "fixtures" / "smallrepo"
+
+
+@pytest.fixture
+def repo(tmp_path):
+    dest = tmp_path / "repo"
+    shutil.copytree(FIXTURE, dest)
+    return dest
+
+
+def run_cli(*argv):
+    out, err = io.StringIO(), io.StringIO()
+    code = main([str(a) for a in argv], out=out, err=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_missing_plan_is_bad_input(repo):
+    code, _, err = run_cli("run", repo / "nope.md", "--repo", repo)
+    assert code == 2 and "plansmith:" in err and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("content", [b"", b"\x89PNG\r\n\x1a\n\x00\x00\x00binary"])
+def test_empty_or_binary_plan_is_bad_input(repo, tmp_path, content):
+    plan = tmp_path / "plan.md"
+    plan.write_bytes(content)
+    code, _, err = run_cli("run", plan, "--repo", repo)
+    assert code == 2 and "Traceback" not in err
+
+
+def test_missing_folder_is_bad_input(repo, tmp_path):
+    code, _, err = run_cli("run", repo / "plan.md", "--repo", tmp_path / "missing")
+    assert code == 2 and "Traceback" not in err
+
+
+def test_fake_model_is_bad_input(repo, tmp_path):
+    fake = tmp_path / "model.gguf"
+    fake.write_text("not a model at all\n" * 50)
+    code, _, err = run_cli("run", repo / "plan.md", "--repo", repo, "--model", fake)
+    assert code == 2 and "GGUF" in err and "Traceback" not in err
+
+
+def test_bad_arguments_are_bad_input(repo):
+    code, _, err = run_cli("run", repo / "plan.md")  # --repo missing
+    assert code == 2 and "--repo" in err
+    code, _, err = run_cli("run", repo / "plan.md", "--repo", repo, "--apply", "--patch", "x.patch")
+    assert code == 2
+
+
+def test_reflection_only_then_full_run_with_patch(repo, smollm2_path, tmp_path):
+    common = ["--repo", repo, "--model", smollm2_path, "--context", 4096, "--reflection-tokens", 96, "--max-tokens", 128]
+    code, out, err = run_cli("run", repo / "plan.md", *common, "--reflection-only")
+    assert code == 0, err
+    assert out.strip()
+    assert "Phase 1" in err and "Phase 2" not in err
+    reflection = tmp_path / "reflection.md"
+    reflection.write_text(
+        "## Checklist\n- FILE `inventory/report.py`: add low_stock\n- NAME `low_stock`: low_stock(stock, skus, threshold)\n"
+    )
+    patch = tmp_path / "out.patch"
+    code, out, err = run_cli("run", repo / "plan.md", *common, "--reflection", reflection, "--patch", patch)
+    assert code == 0, err
+    assert "Phase 2" in err and "Changes:" in out
+    code, out, _ = run_cli("runs")
+    assert code == 0 and len(out.strip().splitlines()) == 2
+
+
+def test_exit_code_from_a_real_process(repo, tmp_path):
+    env = dict(os.environ, PLANSMITH_HOME=str(tmp_path / "home"))
+    proc = subprocess.run(
+        [sys.executable, "-m", "desktop", "run", str(repo / "missing.md"), "--repo", str(repo)],
+        capture_output=True, text=True, env=env, timeout=60,
+    )
+    assert proc.returncode == 2
+    assert proc.stderr.startswith("plansmith:") and "Traceback" not in proc.stderr
+
+
+def test_runs_show_and_delete(repo, smollm2_path):
+    code, _, err = run_cli(
+        "run", repo / "plan.md", "--repo", repo, "--model", smollm2_path, "--context", 2048,
+        "--reflection-tokens", 32, "--reflection-only",
+    )
+    assert code == 0, err
+    _, out, _ = run_cli("runs")
+    run_id = out.split()[0]
+    code, out, _ = run_cli("runs", "--show", run_id)
+    assert code == 0 and "## Reflection" in out
+    assert run_cli("runs", "--delete", run_id)[0] == 0
+    assert run_cli("runs", "--show", run_id)[0] == 2 or run_cli("runs", "--show", run_id)[0] == 1
