@@ -232,6 +232,17 @@ def test_edit_a_change_before_applying_shows_python_warnings(qtbot, view, root):
     assert (root / "shop/pricing.py").read_text().endswith("\n\nVAT = 0.21\n")
 
 
+def test_a_new_changeset_closes_the_editor_of_the_old_one(qtbot, view, root, app_paths):
+    view.select_file("shop/pricing.py")
+    view.edit_current()
+    dialog = view.edit_dialog
+    dialog.editor.setPlainText("x = 1\n")
+    fresh = ChangeSet.from_answer(ANSWER, root=root)
+    view.set_changeset(fresh, root=root, backups_dir=app_paths.backups_dir)
+    assert view.edit_dialog is None and not dialog.isVisible()
+    assert "percent_of" in fresh.get("shop/pricing.py").new_text  # the edit was dropped
+
+
 def test_undo_with_nothing_applied_says_so(qtbot, view):
     with qtbot.waitSignal(view.error) as error:
         view.undo()

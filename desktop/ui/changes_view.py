@@ -60,6 +60,7 @@ class EditDialog(QDialog):
 
     def __init__(self, *, path: str, text: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.path = path
         self.setWindowTitle(f"Edit {path}")
         self.editor = QPlainTextEdit()
         self.editor.setFont(_monospace())
@@ -112,11 +113,11 @@ class ChangesView(QWidget):
     def _build(self) -> None:
         self.summary = QLabel("No changes to review yet.")
         self.summary.setWordWrap(True)
-        self.apply_button = QPushButton("Apply accepted changes")
+        self.apply_button = QPushButton("&Apply accepted changes")
         self.apply_button.setToolTip("Write the accepted files and hunks to the codebase "
                                      "(originals are backed up; Undo puts them back)")
-        self.undo_button = QPushButton("Undo last apply")
-        self.export_button = QPushButton("Export patch…")
+        self.undo_button = QPushButton("&Undo last apply")
+        self.export_button = QPushButton("E&xport patch…")
         self.export_button.setToolTip("Save the accepted changes as a patch for `git apply`")
         self.apply_button.clicked.connect(self._on_apply_clicked)
         self.undo_button.clicked.connect(self._on_undo_clicked)
@@ -148,7 +149,7 @@ class ChangesView(QWidget):
         font = self.title.font()
         font.setBold(True)
         self.title.setFont(font)
-        self.edit_button = QPushButton("Edit…")
+        self.edit_button = QPushButton("&Edit…")
         self.edit_button.setToolTip("Edit the new text of this file before applying it")
         self.edit_button.clicked.connect(self.edit_current)
         title_row = QHBoxLayout()
@@ -213,6 +214,7 @@ class ChangesView(QWidget):
 
     def set_changeset(self, changeset: ChangeSet, *, root: Path, backups_dir: Path) -> None:
         """Show a new ChangeSet for review; root is the codebase, backups_dir holds undo data."""
+        self._close_dialogs()  # an open editor or question belongs to the old ChangeSet
         self._changeset = changeset
         self._root = Path(root)
         self._backups_dir = Path(backups_dir)
@@ -524,11 +526,26 @@ class ChangesView(QWidget):
             text = change.old_text or ""
         else:
             text = change.text_with_accepted_hunks()
+        self._close_dialogs()
         dialog = EditDialog(path=change.path, text=text, parent=self)
-        dialog.accepted.connect(lambda: self.set_edited_text(change.path, dialog.text()))
-        dialog.finished.connect(dialog.deleteLater)
+        dialog.finished.connect(lambda result: self._on_edit_finished(dialog, result))
         self.edit_dialog = dialog
         dialog.open()
+
+    def _on_edit_finished(self, dialog: EditDialog, result: int) -> None:
+        dialog.deleteLater()
+        if self.edit_dialog is not dialog:
+            return  # closed by _close_dialogs: its ChangeSet is gone
+        self.edit_dialog = None
+        if result == QDialog.DialogCode.Accepted:
+            self.set_edited_text(dialog.path, dialog.text())
+
+    def _close_dialogs(self) -> None:
+        """Close an open editor or question without acting on it."""
+        dialogs = [d for d in (self.edit_dialog, self.pending_confirmation) if d is not None]
+        self.edit_dialog = self.pending_confirmation = None
+        for dialog in dialogs:
+            dialog.reject()
 
     def set_edited_text(self, path: str, text: str) -> None:
         """The user's own version of a file replaces the model's (diff and warnings redone)."""
@@ -587,8 +604,10 @@ class ChangesView(QWidget):
         box.open()
 
     def _on_dirty_answer(self, box: QMessageBox, go: QPushButton) -> None:
-        self.pending_confirmation = None
         box.deleteLater()
+        if self.pending_confirmation is not box:
+            return  # closed by _close_dialogs: its ChangeSet is gone
+        self.pending_confirmation = None
         if box.clickedButton() is go:
             self._apply_now()
         else:
