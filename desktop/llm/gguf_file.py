@@ -23,6 +23,15 @@ DEFAULT_ALIGNMENT = 32
 # GGUF metadata value types -> struct format of one scalar (STRING and ARRAY handled apart).
 _SCALARS = {0: "<B", 1: "<b", 2: "<H", 3: "<h", 4: "<I", 5: "<i", 6: "<f", 7: "<?", 10: "<Q", 11: "<q", 12: "<d"}
 _STRING, _ARRAY = 8, 9
+_ARCH_KEYS = (
+    ".context_length",
+    ".block_count",
+    ".embedding_length",
+    ".attention.head_count",
+    ".attention.head_count_kv",
+    ".attention.key_length",
+    ".attention.value_length",
+)
 # A sane ceiling: real models have a few dozen keys and at most a few thousand tensors.
 _MAX_COUNT = 1 << 24
 
@@ -40,6 +49,7 @@ class GGUFInfo:
     expected_size: int  # the least size the tensor table needs (data offset + last tensor's end)
     chat_template: str | None
     quantization: str | None
+    kv_bytes_per_token: int | None = None  # f16 KV cache per token of context, when the header says enough
 
 
 class _CutShort(Exception):
@@ -173,7 +183,7 @@ def _parse(path: Path, buf: mmap.mmap, size: int) -> GGUFInfo:
         for _ in range(n_kv):
             key = h.string()
             vtype = h.scalar("<I")
-            keep = key in wanted or key.endswith((".context_length", ".block_count"))
+            keep = key in wanted or key.endswith(_ARCH_KEYS)
             value = h.value(vtype, keep=keep)
             if keep:
                 meta[key] = value
@@ -231,6 +241,13 @@ def _parse(path: Path, buf: mmap.mmap, size: int) -> GGUFInfo:
     else:
         quant = None
     name = meta.get("general.name")
+    layers, heads = as_int(f"{arch}.block_count"), as_int(f"{arch}.attention.head_count")
+    kv_heads, embd = as_int(f"{arch}.attention.head_count_kv") or heads, as_int(f"{arch}.embedding_length")
+    kv_bytes = None
+    if layers and heads and kv_heads and embd:
+        k_len = as_int(f"{arch}.attention.key_length") or embd // heads
+        v_len = as_int(f"{arch}.attention.value_length") or embd // heads
+        kv_bytes = layers * kv_heads * (k_len + v_len) * 2
     template = meta.get("tokenizer.chat_template")
     return GGUFInfo(
         path=path,
@@ -244,4 +261,5 @@ def _parse(path: Path, buf: mmap.mmap, size: int) -> GGUFInfo:
         expected_size=expected,
         chat_template=template if isinstance(template, str) else None,
         quantization=quant,
+        kv_bytes_per_token=kv_bytes,
     )
