@@ -1,0 +1,299 @@
+"""Apply a reviewed ChangeSet to the codebase, undo it (even after a restart), export a patch.
+
+Apply validates everything before writing anything: paths, and that no file changed on
+disk since its diff was made (SHA-256). The originals go to backups_dir/<timestamp>/
+with a manifest.json first, so undo works from disk alone; undo refuses to overwrite a
+file edited after the apply. Nothing is written outside root except under backups_dir.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from desktop.core.change_io import encode_text, sha256_bytes
+from desktop.core.change_paths import resolve_in_root
+from desktop.core.change_writer import NEW_FILE_MODE, Transaction, atomic_write, os_reason
+from desktop.core.changes import ChangeSet
+from desktop.errors import ChangeError
+
+__all__ = ["ApplyRecord", "apply_changes", "undo_last_apply", "export_patch", "dirty_git_files"]
+
+MANIFEST = "manifest.json"
+MANIFEST_VERSION = 1
+
+
+@dataclass
+class ApplyRecord:
+    action: str  # "apply" | "undo"
+    root: Path
+    backup_dir: Path
+    written: list[str] = field(default_factory=list)  # files whose content was written
+    created: list[str] = field(default_factory=list)  # of those, files that did not exist
+    removed: list[str] = field(default_factory=list)  # files deleted (undo of a created file)
+
+    def summary(self) -> str:
+        verb = "Applied" if self.action == "apply" else "Undid"
+        parts = [f"{len(self.written)} file(s) written"]
+        if self.created:
+            parts.append(f"{len(self.created)} created")
+        if self.removed:
+            parts.append(f"{len(self.removed)} removed")
+        return f"{verb}: {', '.join(parts)}."
+
+    def __str__(self) -> str:
+        return self.summary()
+
+
+def _current(target: Path) -> bytes | None:
+    if not target.exists():
+        return None
+    if not target.is_file():
+        raise ChangeError(f"not a file: {target}")
+    return target.read_bytes()
+
+
+def _save_manifest(backup_dir: Path, manifest: dict) -> None:
+    atomic_write(backup_dir / MANIFEST, json.dumps(manifest, indent=1).encode("utf-8"),
+                 mode=0o600)
+
+
+def _new_backup_dir(backups_dir: Path) -> Path:
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+    for n in range(1000):
+        folder = backups_dir / (stamp if n == 0 else f"{stamp}-{n:03d}")
+        try:
+            folder.mkdir(parents=True)
+            return folder
+        except FileExistsError:
+            continue
+    raise ChangeError(f"Could not create a backup folder in {backups_dir}.")
+
+
+def _missing_dirs(root: Path, target: Path) -> list[Path]:
+    out, parent = [], target.parent
+    while parent != root and not parent.exists():
+        out.append(parent)
+        parent = parent.parent
+    return out
+
+
+def _write_failed(*, rel: str, error: OSError, tx: Transaction, backup_dir: Path) -> ChangeError:
+    failed = tx.rollback()
+    message = f"Could not write {rel}: {os_reason(error)}."
+    if failed:
+        names = ", ".join(str(p) for p in failed)
+        return ChangeError(f"{message} These files could not be put back: {names}; their "
+                           f"originals are in {backup_dir}.")
+    return ChangeError(f"{message} Nothing was changed: files already written were put back.")
+
+
+def apply_changes(changeset: ChangeSet, *, backups_dir: Path) -> ApplyRecord:
+    """Write the accepted changes (accepted hunks only), all or none."""
+    root = changeset.root.resolve()
+    plan: list[tuple[str, Path, bytes, int, bytes | None]] = []
+    stale: list[str] = []
+    new_dirs: set[Path] = set()
+    for change in changeset.accepted():
+        text = change.text_with_accepted_hunks()
+        if not any(change.hunk_accepted) or text == change.old_text:
+            continue
+        target = resolve_in_root(root, change.path)
+        before = _current(target)
+        if change.base_sha256 is None and before is not None:
+            stale.append(f"{change.path} (created since)")
+        elif change.base_sha256 is not None and before is None:
+            stale.append(f"{change.path} (deleted since)")
+        elif before is not None and sha256_bytes(before) != change.base_sha256:
+            stale.append(change.path)
+        data = encode_text(text, eol=change.eol, bom=change.bom)
+        mode = change.mode if change.mode is not None else NEW_FILE_MODE
+        plan.append((change.path, target, data, mode, before))
+        new_dirs.update(_missing_dirs(root, target))
+    if stale:
+        raise ChangeError("Nothing was applied: these files changed on disk since the diff was "
+                          f"made: {', '.join(stale)}. Make the changes again from the current "
+                          "files.")
+    if not plan:
+        raise ChangeError("Nothing to apply: no accepted change alters a file.")
+
+    try:
+        backup_dir = _new_backup_dir(Path(backups_dir))
+        entries = []
+        for rel, target, data, _, before in plan:
+            entry = {"path": rel, "action": "created" if before is None else "modified",
+                     "backup": None, "sha256_before": None, "mode_before": None,
+                     "sha256_after": sha256_bytes(data)}
+            if before is not None:
+                copy = backup_dir / "files" / rel
+                copy.parent.mkdir(parents=True, exist_ok=True)
+                copy.write_bytes(before)
+                entry.update(backup=f"files/{rel}", sha256_before=sha256_bytes(before),
+                             mode_before=target.stat().st_mode & 0o7777)
+            entries.append(entry)
+        manifest = {"version": MANIFEST_VERSION, "root": str(root), "state": "applying",
+                    "created_at": datetime.now().isoformat(timespec="seconds"), "files": entries,
+                    "created_dirs": sorted(p.relative_to(root).as_posix() for p in new_dirs)}
+        _save_manifest(backup_dir, manifest)
+    except OSError as e:
+        raise ChangeError(f"Nothing was applied: could not save the backup in {backups_dir}: "
+                          f"{os_reason(e)}.") from e
+
+    tx = Transaction(root)
+    for rel, target, data, mode, _ in plan:
+        try:
+            tx.write(target, data, mode=mode)
+        except OSError as e:
+            manifest["state"] = "rolled_back"
+            error = _write_failed(rel=rel, error=e, tx=tx, backup_dir=backup_dir)
+            _try_save(backup_dir, manifest)
+            raise error from e
+    manifest["state"] = "applied"
+    try:
+        _save_manifest(backup_dir, manifest)
+    except OSError as e:
+        # Without the manifest undo could not find this apply: take it back now.
+        error = _write_failed(rel=str(backup_dir / MANIFEST), error=e, tx=tx,
+                              backup_dir=backup_dir)
+        raise error from e
+    return ApplyRecord("apply", root, backup_dir, written=[p[0] for p in plan],
+                       created=[p[0] for p in plan if p[4] is None])
+
+
+def _try_save(backup_dir: Path, manifest: dict) -> None:
+    try:
+        _save_manifest(backup_dir, manifest)
+    except OSError:
+        pass  # the write error already being reported matters more
+
+
+def _last_apply(root: Path, backups_dir: Path) -> tuple[Path, dict] | None:
+    if not backups_dir.is_dir():
+        return None
+    # Folder names are timestamps, so name order is apply order.
+    for folder in sorted((p for p in backups_dir.iterdir() if p.is_dir()), reverse=True):
+        try:
+            manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        # "applying": the app stopped mid-apply; undo restores what was written.
+        if manifest.get("root") == str(root) and manifest.get("state") in ("applied", "applying"):
+            return folder, manifest
+    return None
+
+
+def undo_last_apply(*, root: Path, backups_dir: Path) -> ApplyRecord:
+    """Restore the files of the latest apply under root that is not undone yet."""
+    root = Path(root).resolve()
+    found = _last_apply(root, Path(backups_dir))
+    if found is None:
+        raise ChangeError(f"Nothing to undo in {root}: no earlier apply is recorded.")
+    backup_dir, manifest = found
+    steps: list[tuple[str, Path, bytes | None, int]] = []
+    edited = []
+    for entry in manifest["files"]:
+        target = resolve_in_root(root, entry["path"])
+        current = _current(target)
+        now = sha256_bytes(current) if current is not None else None
+        if now == entry["sha256_before"]:
+            continue  # never written (an interrupted apply), or already as it was
+        if now != entry["sha256_after"]:
+            edited.append(entry["path"])
+        elif entry["action"] == "created":
+            steps.append((entry["path"], target, None, 0))
+        else:
+            try:
+                original = (backup_dir / entry["backup"]).read_bytes()
+            except OSError as e:
+                raise ChangeError(f"Cannot undo: the backup of {entry['path']} is missing from "
+                                  f"{backup_dir}.") from e
+            if sha256_bytes(original) != entry["sha256_before"]:
+                raise ChangeError(f"Cannot undo: the backup of {entry['path']} in {backup_dir} "
+                                  "is damaged.")
+            steps.append((entry["path"], target, original, entry["mode_before"]))
+    if edited:
+        raise ChangeError(f"Cannot undo: {', '.join(edited)} changed after the apply. Nothing "
+                          f"was restored; the original files are in {backup_dir}.")
+
+    tx = Transaction(root)
+    for rel, target, data, mode in steps:
+        try:
+            if data is None:
+                tx.delete(target)
+            else:
+                tx.write(target, data, mode=mode)
+        except OSError as e:
+            raise _write_failed(rel=rel, error=e, tx=tx, backup_dir=backup_dir) from e
+    folders = []
+    for rel_dir in manifest.get("created_dirs", []):
+        try:
+            folders.append(resolve_in_root(root, rel_dir))
+        except ChangeError:
+            continue  # a manifest edited by hand; never remove anything outside root
+    tx.remove_empty_dirs(folders)
+    manifest["state"] = "undone"
+    _try_save(backup_dir, manifest)  # if this fails, a second undo finds files as before: no-op
+    return ApplyRecord("undo", root, backup_dir,
+                       written=[s[0] for s in steps if s[2] is not None],
+                       removed=[s[0] for s in steps if s[2] is None])
+
+
+def export_patch(changeset: ChangeSet, dest: Path) -> Path:
+    """Write the accepted changes as a patch `git apply` accepts; dest may be a folder."""
+    text = changeset.unified_diff(only_accepted=True, on_disk=True)
+    if not text:
+        raise ChangeError("Nothing to export: no accepted change alters a file.")
+    dest = Path(dest)
+    if dest.is_dir():
+        dest = dest / f"plansmith-{datetime.now():%Y%m%d-%H%M%S}.patch"
+    try:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(dest, text.encode("utf-8"), mode=NEW_FILE_MODE)
+    except OSError as e:
+        raise ChangeError(f"Could not write the patch {dest}: {os_reason(e)}.") from e
+    return dest
+
+
+def _git(args: list[str], *, cwd: Path) -> subprocess.CompletedProcess | None:
+    git = shutil.which("git")
+    if git is None:
+        return None
+    flags = getattr(subprocess, "CREATE_NO_WINDOW", 0) if sys.platform == "win32" else 0
+    # Optional locks off: a status check must not block the user's own git commands.
+    env = {**os.environ, "GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C"}
+    try:
+        return subprocess.run([git, *args], cwd=cwd, capture_output=True, timeout=30, env=env,
+                              creationflags=flags, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return None
+
+
+def dirty_git_files(root: Path) -> list[str]:
+    """Files under root with uncommitted changes (untracked included); [] outside a git tree."""
+    root = Path(root)
+    top = _git(["rev-parse", "--show-prefix"], cwd=root)
+    if top is None or top.returncode != 0:
+        return []
+    prefix = top.stdout.decode("utf-8", "replace").strip()
+    status = _git(["status", "--porcelain=v1", "-z", "--untracked-files=all", "--", "."], cwd=root)
+    if status is None or status.returncode != 0:
+        return []
+    fields = status.stdout.decode("utf-8", "surrogateescape").split("\0")
+    files, skip_next = [], False
+    for entry in fields:
+        if skip_next:  # the source path of a rename or copy
+            skip_next = False
+            continue
+        if len(entry) < 4:
+            continue
+        code, path = entry[:2], entry[3:]
+        skip_next = "R" in code or "C" in code
+        # Porcelain paths are relative to the repository top, not to root.
+        files.append(path[len(prefix):] if path.startswith(prefix) else path)
+    return sorted(set(files))

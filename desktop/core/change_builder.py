@@ -1,0 +1,155 @@
+"""Turn parsed edits into one FileChange per file, against the files as they are on disk.
+
+Blocks on one file apply in order to the evolving text. A block that fails is recorded as
+a problem quoting what the model wrote and the closest real lines, so a repair prompt can
+show the model exactly what to fix; the blocks that did apply are kept.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from desktop.core.change_file import FileChange
+from desktop.core.change_io import FileState, join_lines, read_state, split_lines
+from desktop.core.change_paths import PathRefused, normalise_path, resolve_in_root
+from desktop.core.edit_match import NoMatch, closest_region, find_match
+from desktop.core.edit_parser import EditBlock, WholeFile
+from desktop.errors import ChangeError
+
+__all__ = ["build_changes"]
+
+_QUOTE_MAX_LINES = 40
+_SIMILAR_ENOUGH = 0.4  # below this the "closest" region would mislead more than help
+
+
+def _quote(lines: list[str], *, first_line: int | None = None) -> str:
+    shown = lines[:_QUOTE_MAX_LINES]
+    if first_line is None:
+        out = [f"    | {s}" for s in shown]
+    else:
+        out = [f"    {first_line + k:>4}| {s}" for k, s in enumerate(shown)]
+    if len(lines) > len(shown):
+        out.append(f"    ... ({len(lines) - len(shown)} more lines)")
+    return "\n".join(out)
+
+
+def _failure(*, rel: str, number: int, block: EditBlock, lines: list[str],
+             search: list[str], result: NoMatch, evolved: bool) -> str:
+    head = f"SEARCH block {number} (answer line {block.answer_line}) "
+    if result.ambiguous:
+        where = ", ".join(str(s + 1) for s in result.starts[:10])
+        return (head + f"matches {len(result.starts)} places in {rel} (lines {where}); it was not "
+                "applied. Add nearby lines to SEARCH so that it matches only one place.")
+    message = (head + f"does not match {rel}; it was not applied. SEARCH must copy the file's "
+               f"lines exactly.\nSEARCH was:\n{_quote(search)}")
+    region = closest_region(lines, search)
+    if region is None or region[1] < _SIMILAR_ENOUGH:
+        return message + f"\nNothing in {rel} resembles it."
+    start = region[0]
+    shown = lines[start:start + len(search)]
+    after = " after the earlier blocks were applied" if evolved else ""
+    return (message + f"\nThe closest lines in {rel}{after} (lines {start + 1}-"
+            f"{start + len(shown)}):\n{_quote(shown, first_line=start + 1)}")
+
+
+def _apply_block(*, rel: str, number: int, block: EditBlock, text: str | None,
+                 evolved: bool) -> str:
+    """The text after one block; ChangeError (the problem, for the report) if it cannot apply."""
+    search, _ = split_lines(block.search)
+    replace, _ = split_lines(block.replace)
+    where = f"SEARCH block {number} (answer line {block.answer_line})"
+    if not search:
+        if text:
+            raise ChangeError(f"{where} is empty, but {rel} already exists and is not empty; copy "
+                              "the lines to change into SEARCH.")
+        return join_lines(replace, True)
+    if text is None:
+        raise ChangeError(f"{where}: {rel} does not exist; to create it, leave SEARCH empty.")
+    lines, final_newline = split_lines(text)
+    result = find_match(lines, search, replace=replace)
+    if isinstance(result, NoMatch):
+        raise ChangeError(_failure(rel=rel, number=number, block=block, lines=lines,
+                                   search=search, result=result, evolved=evolved))
+    lines[result.start:result.end] = result.replace
+    return join_lines(lines, final_newline)
+
+
+def _apply_whole(*, rel: str, item: WholeFile, state: FileState | None) -> str:
+    content = item.content
+    if state is None:
+        return content
+    if not content.strip() and state.text.strip():
+        raise ChangeError(f"the code block at answer line {item.answer_line} for {rel} is empty; "
+                          "it would empty the file, so it was not used.")
+    if state.text and not state.text.endswith("\n") and content.endswith("\n"):
+        content = content[:-1]  # keep the file's missing final newline
+    return content
+
+
+def _build_one(*, root: Path, rel: str, items: list[EditBlock | WholeFile]) -> FileChange:
+    try:
+        target = resolve_in_root(root, rel)
+        if target.is_dir():
+            raise PathRefused(f"refused: a folder, not a file: {rel}")
+        state = read_state(target, rel=rel) if target.exists() else None
+    except ChangeError as e:
+        return FileChange(rel, "rejected", None, None, problems=[str(e)], refused=True)
+    text = state.text if state else None
+    problems: list[str] = []
+    applied = 0
+    whole = False
+    number = 0  # SEARCH blocks are numbered per file in messages
+    for item in items:
+        try:
+            if isinstance(item, WholeFile):
+                text = _apply_whole(rel=rel, item=item, state=state)
+                whole = True
+            else:
+                number += 1
+                text = _apply_block(rel=rel, number=number, block=item, text=text,
+                                    evolved=applied > 0)
+            applied += 1
+        except ChangeError as e:
+            problems.append(str(e))
+    if applied == 0:
+        kind = "rejected"
+    elif state is None:
+        kind = "new"
+    else:
+        kind = "replace" if whole else "modify"
+    change = FileChange(
+        rel, kind, state.text if state else None, text if applied else None,
+        problems=problems, base_sha256=state.sha256 if state else None,
+        eol=state.eol if state else "\n", bom=state.bom if state else False,
+        mode=state.mode if state else None,
+    )
+    change.refresh_warnings()
+    if kind == "replace":
+        added, removed = change.counts()
+        old_count = len(split_lines(state.text)[0])
+        if old_count >= 10 and removed > old_count // 2:
+            change.warnings.append(
+                f"the whole-file replacement removes {removed} of {old_count} lines; if only part "
+                "of the file was meant to change, use SEARCH/REPLACE blocks instead")
+    return change
+
+
+def build_changes(items: list[EditBlock | WholeFile], *, root: Path) -> list[FileChange]:
+    """One FileChange per file named, in the order the answer first names each."""
+    by_path: dict[str, list[EditBlock | WholeFile]] = {}
+    refused: dict[str, str] = {}
+    for item in items:
+        try:
+            key = normalise_path(item.path)
+        except PathRefused as e:
+            key = item.path
+            refused.setdefault(key, str(e))
+        by_path.setdefault(key, []).append(item)
+    changes = []
+    for key, group in by_path.items():
+        if key in refused:
+            changes.append(FileChange(key, "rejected", None, None, problems=[refused[key]],
+                                      refused=True))
+        else:
+            changes.append(_build_one(root=root, rel=key, items=group))
+    return changes
