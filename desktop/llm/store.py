@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Callable
 
 from desktop.errors import ModelFileError
-from desktop.llm.catalog import BUFFERS_BYTES, Catalog, CatalogEntry
+from desktop.llm.catalog import BUFFERS_BYTES, Catalog, CatalogEntry, load_catalog
 from desktop.llm.gguf_file import GGUFInfo, inspect_gguf
 from desktop.llm.hardware import Hardware, best_context, quality
 from desktop.paths import AppPaths, shipped_models_dir
@@ -135,9 +135,9 @@ def hash_index(paths: AppPaths) -> HashIndex:
 class ModelStore:
     """Finds, hashes, verifies and deletes installed models. Pass everything in; no globals."""
 
-    def __init__(self, *, paths: AppPaths, catalog: Catalog, settings: Settings | None = None) -> None:
+    def __init__(self, *, paths: AppPaths, settings: Settings | None = None, catalog: Catalog | None = None) -> None:
         self.paths = paths
-        self.catalog = catalog
+        self.catalog = catalog if catalog is not None else load_catalog()
         self.settings = settings
         self.index = hash_index(paths)
 
@@ -154,8 +154,12 @@ class ModelStore:
                 unique.append((where, folder))
         return unique
 
+    def installed(self) -> list[InstalledModel]:
+        """The models that can be loaded now (whole GGUF files), without hashing anything new."""
+        return [m for m in self.list(hashes=False) if m.usable]
+
     def list(self, *, hashes: bool = True, progress: Callable[[int], None] | None = None) -> list[InstalledModel]:
-        """Every .gguf model in the folders (split parts grouped), hashed unless hashes=False."""
+        """Every .gguf model in the folders (split parts grouped); hashes=False uses cached digests only."""
         models: list[InstalledModel] = []
         for where, folder in self.folders():
             groups: dict[str, list[Path]] = {}
@@ -181,6 +185,9 @@ class ModelStore:
         digest = None
         if hashes and problem is None:
             digest = combined_sha256([self.index.sha256(f, progress=progress) for f in files])
+        elif problem is None:
+            cached = [self.index.get(f) for f in files]
+            digest = combined_sha256(cached) if all(cached) else None
         entry = self.catalog.match_file(first.name, size)
         m = _SPLIT.match(first.name)
         name = entry.id if entry else (m["base"] if m else first.stem)
