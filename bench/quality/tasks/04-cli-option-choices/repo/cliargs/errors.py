@@ -1,0 +1,5 @@
+"""Errors for command-line parsing."""
+
+
+class UsageError(Exception):
+    """The command line is wrong; the message is shown to the user as is."""

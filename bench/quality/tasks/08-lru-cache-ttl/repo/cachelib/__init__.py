@@ -1,0 +1,5 @@
+"""In-process caching helpers."""
+
+from cachelib.lru import CacheStats, LRUCache, memoize
+
+__all__ = ["CacheStats", "LRUCache", "memoize"]

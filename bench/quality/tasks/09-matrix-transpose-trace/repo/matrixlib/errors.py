@@ -1,0 +1,2 @@
+class ShapeError(ValueError):
+    """Matrix dimensions do not fit the operation."""

@@ -1,0 +1,1 @@
+"""Sales figures: load CSV exports and format them."""

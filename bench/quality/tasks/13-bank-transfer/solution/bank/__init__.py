@@ -1,0 +1,7 @@
+"""A toy core-banking ledger (amounts are integer cents)."""
+
+from bank.errors import AccountClosedError, BankError, InsufficientFundsError, UnknownAccountError
+from bank.ledger import Account, Bank, Entry
+
+__all__ = ["Account", "AccountClosedError", "Bank", "BankError", "Entry",
+           "InsufficientFundsError", "UnknownAccountError"]

@@ -1,0 +1,28 @@
+"""Errors raised by the ledger."""
+
+
+class BankError(Exception):
+    """Base class for ledger errors; the message is shown to the teller."""
+
+
+class UnknownAccountError(BankError):
+    def __init__(self, account_id: str):
+        super().__init__(f"unknown account: {account_id}")
+        self.account_id = account_id
+
+
+class AccountClosedError(BankError):
+    def __init__(self, account_id: str):
+        super().__init__(f"account is closed: {account_id}")
+        self.account_id = account_id
+
+
+class InsufficientFundsError(BankError):
+    def __init__(self, account_id: str, requested_cents: int, available_cents: int):
+        super().__init__(
+            f"insufficient funds in {account_id}: requested {requested_cents} cents, "
+            f"available {available_cents} cents"
+        )
+        self.account_id = account_id
+        self.requested_cents = requested_cents
+        self.available_cents = available_cents

@@ -1,0 +1,1 @@
+"""A command-line to-do list stored in a JSON file."""

@@ -1,0 +1,1 @@
+"""Helpers for Markdown documents (headings, sections, links)."""

@@ -1,0 +1,6 @@
+"""Small directed/undirected graphs with classic traversals."""
+
+from graphs.errors import CycleError, GraphError, NodeNotFoundError
+from graphs.graph import Graph
+
+__all__ = ["CycleError", "Graph", "GraphError", "NodeNotFoundError"]

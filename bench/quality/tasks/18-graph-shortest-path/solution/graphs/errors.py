@@ -1,0 +1,27 @@
+"""Errors raised by graph operations."""
+
+
+class GraphError(Exception):
+    """Base class for graph errors."""
+
+
+class NodeNotFoundError(GraphError, KeyError):
+    def __init__(self, node: object):
+        super().__init__(node)
+        self.node = node
+
+    def __str__(self) -> str:
+        return f"node not found: {self.node!r}"
+
+
+class CycleError(GraphError):
+    """A topological order was requested for a graph with a cycle."""
+
+
+class NoPathError(GraphError):
+    """The goal cannot be reached from the start."""
+
+    def __init__(self, start: object, goal: object):
+        super().__init__(f"no path from {start!r} to {goal!r}")
+        self.start = start
+        self.goal = goal

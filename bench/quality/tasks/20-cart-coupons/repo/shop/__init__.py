@@ -1,0 +1,1 @@
+"""The web shop's cart and pricing rules (amounts are integer cents)."""

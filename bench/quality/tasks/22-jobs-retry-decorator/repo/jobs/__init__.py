@@ -1,0 +1,5 @@
+"""Background job helpers."""
+
+from jobs.errors import JobError, TransientError
+
+__all__ = ["JobError", "TransientError"]

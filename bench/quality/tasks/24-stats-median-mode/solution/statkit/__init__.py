@@ -1,0 +1,5 @@
+"""Descriptive statistics without third-party dependencies."""
+
+from statkit.descriptive import StatisticsError, describe, mean, median, mode, stdev, variance
+
+__all__ = ["StatisticsError", "describe", "mean", "median", "mode", "stdev", "variance"]

@@ -1,0 +1,5 @@
+"""Recurring events for the booking calendar."""
+
+from schedule.recurrence import Recurrence, RecurrenceError
+
+__all__ = ["Recurrence", "RecurrenceError"]
