@@ -1,0 +1,170 @@
+"""Quality: the two-phase app against a one-shot prompt on held-out plan-to-code tasks.
+
+    python bench/bench_quality.py [--model qwen-1.5b] [--tasks 01,02] [--out bench/results/q.jsonl]
+
+Both arms use the same model at temperature 0, the same packed context (the same files),
+the same edit format and the same answer budget. The baseline is one direct prompt
+(resources/prompts/oneshot.md) and one answer. The app is Plansmith's Run: reflection,
+implementation, the checks, and up to `max_repairs` repair turns. Each arm's changes are
+applied to a fresh copy of the task's repo and judged by hidden tests the model never
+sees. Results are appended per task to a JSONL file (rerunning skips finished tasks), and
+the summary prints pass rates, the ratio app/baseline (target >= 1.3) and repair counts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from fetch_models import fetch  # noqa: E402
+from quality.harness import judge, load_tasks, materialize  # noqa: E402
+
+from desktop.core.apply import apply_changes  # noqa: E402
+from desktop.core.changes import ChangeSet  # noqa: E402
+from desktop.core.codebase import scan_codebase  # noqa: E402
+from desktop.core.pipeline import Run, RunOptions  # noqa: E402
+from desktop.core.plan import read_plan  # noqa: E402
+from desktop.core.prompts import Prompts  # noqa: E402
+from desktop.llm.llama_engine import LlamaEngine  # noqa: E402
+
+
+def apply_and_judge(task, changeset: ChangeSet, repo: Path, backups: Path) -> dict:
+    accepted = changeset.accepted()
+    error = ""
+    if accepted:
+        try:
+            apply_changes(changeset, backups_dir=backups)
+        except Exception as exc:  # a refused apply is a failed task, not a crashed bench
+            error = str(exc)
+    verdict = judge(task, repo)
+    return {
+        "passed": verdict.passed and not error,
+        "tests_passed": verdict.n_passed,
+        "tests_failed": verdict.n_failed,
+        "files_changed": len(accepted),
+        "rejected": sum(1 for c in changeset.changes if c.kind == "rejected"),
+        "apply_error": error,
+    }
+
+
+def run_task(task, *, engine: LlamaEngine, prompts: Prompts, options: RunOptions, work: Path) -> dict:
+    row: dict = {"task": task.id, "difficulty": task.difficulty}
+    # App arm.
+    repo = materialize(task, work / f"{task.id}-app")
+    run = Run(plan=read_plan(task.plan_path), codebase=scan_codebase(repo), engine=engine, prompts=prompts, options=options)
+    started = time.perf_counter()
+    pack = run.prepare()
+    run.reflect()
+    changeset = run.implement()
+    app = apply_and_judge(task, changeset, repo, work / "backups-app")
+    app.update(
+        seconds=round(time.perf_counter() - started, 1),
+        repairs=run.repairs,
+        generated_tokens=sum(t.usage.generated_tokens for t in run.turns),
+        context_files=len(pack.files),
+        left_out=len(pack.left_out),
+        answer=run.turns[1].text if len(run.turns) > 1 else "",
+        reflection=run.reflection,
+    )
+    row["app"] = app
+    # Baseline arm: the same packed files, one direct prompt, one answer.
+    repo_b = materialize(task, work / f"{task.id}-base")
+    base_run = Run(plan=run.plan, codebase=scan_codebase(repo_b), engine=engine, prompts=prompts, options=options)
+    base_run.ranked = run.ranked
+    base_run.context = pack
+    messages = [
+        {"role": "system", "content": prompts["system"]},
+        {"role": "user", "content": base_run.context_prompt(template="oneshot")},
+    ]
+    started = time.perf_counter()
+    answer = "".join(engine.stream(messages, max_tokens=options.answer_tokens, temperature=options.temperature))
+    base = apply_and_judge(task, ChangeSet.from_answer(answer, root=repo_b), repo_b, work / "backups-base")
+    base.update(seconds=round(time.perf_counter() - started, 1), generated_tokens=engine.last_usage.generated_tokens, answer=answer)
+    row["baseline"] = base
+    return row
+
+
+def summarize(rows: list[dict]) -> None:
+    n = len(rows)
+    if not n:
+        print("no results")
+        return
+    app = sum(r["app"]["passed"] for r in rows)
+    base = sum(r["baseline"]["passed"] for r in rows)
+    repairs = sum(r["app"]["repairs"] for r in rows)
+    repaired_runs = sum(1 for r in rows if r["app"]["repairs"])
+    print(f"\n{'task':<34} {'baseline':>8} {'app':>5} {'repairs':>7}")
+    for r in rows:
+        print(f"{r['task']:<34} {'pass' if r['baseline']['passed'] else 'fail':>8} "
+              f"{'pass' if r['app']['passed'] else 'fail':>5} {r['app']['repairs']:>7}")
+    print(f"\ntasks: {n}")
+    print(f"baseline (one-shot): {base}/{n} = {base / n:.1%}")
+    print(f"app (two-phase):     {app}/{n} = {app / n:.1%}")
+    print(f"ratio app/baseline:  {(app / base) if base else float('inf'):.2f}  (target >= 1.3)")
+    print(f"repair turns: {repairs} in {repaired_runs} of {n} runs")
+    app_time = sum(r["app"]["seconds"] for r in rows)
+    base_time = sum(r["baseline"]["seconds"] for r in rows)
+    print(f"time: app {app_time:.0f} s, baseline {base_time:.0f} s")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", default="qwen-1.5b", choices=["smollm2", "qwen-0.5b", "qwen-1.5b"])
+    parser.add_argument("--tasks", help="comma-separated task id prefixes (default: all)")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "quality.jsonl")
+    parser.add_argument("--context", type=int, default=12288)
+    parser.add_argument("--answer-tokens", type=int, default=2048)
+    parser.add_argument("--reflection-tokens", type=int, default=1024)
+    parser.add_argument("--max-repairs", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=os.cpu_count() or 2)
+    parser.add_argument("--gpu-layers", type=int, default=-1)
+    parser.add_argument("--summary-only", action="store_true")
+    args = parser.parse_args()
+
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    done = {}
+    if args.out.exists():
+        for line in args.out.read_text().splitlines():
+            if line.strip():
+                row = json.loads(line)
+                done[row["task"]] = row
+    tasks = load_tasks()
+    if args.tasks:
+        wanted = tuple(args.tasks.split(","))
+        tasks = [t for t in tasks if t.id.startswith(wanted)]
+    if not args.summary_only:
+        engine = LlamaEngine(fetch(args.model), context_size=args.context, threads=args.threads, gpu_layers=args.gpu_layers)
+        engine.load()
+        prompts = Prompts.load()
+        options = RunOptions(
+            reflection_tokens=args.reflection_tokens, answer_tokens=args.answer_tokens,
+            temperature=0.0, max_repairs=args.max_repairs,
+        )
+        with tempfile.TemporaryDirectory(prefix="plansmith-quality-") as tmp:
+            for task in tasks:
+                if task.id in done:
+                    continue
+                started = time.perf_counter()
+                row = run_task(task, engine=engine, prompts=prompts, options=options, work=Path(tmp))
+                row["model"] = args.model
+                done[task.id] = row
+                with args.out.open("a") as f:
+                    f.write(json.dumps(row) + "\n")
+                print(f"{task.id}: baseline {'pass' if row['baseline']['passed'] else 'fail'}, "
+                      f"app {'pass' if row['app']['passed'] else 'fail'} ({row['app']['repairs']} repairs), "
+                      f"{time.perf_counter() - started:.0f} s", flush=True)
+    summarize([done[t.id] for t in tasks if t.id in done])
+
+
+if __name__ == "__main__":
+    main()
