@@ -271,6 +271,9 @@ def cmd_run(args, *, paths: AppPaths, settings: Settings, out: TextIO, err: Text
     out.write("\nChanges:\n" + (changeset.summary() or "(none)") + "\n")
     if run.repairs:
         err.write(f"{run.repairs} repair turn(s) were needed.\n")
+    if (args.patch or args.apply) and not changeset.accepted():
+        err.write("No usable change came out of the run: nothing was written.\n")
+        return EXIT_FAILED
     if args.patch:
         dest = export_patch(changeset, args.patch)
         err.write(f"Patch written to {dest}\n")
@@ -278,9 +281,8 @@ def cmd_run(args, *, paths: AppPaths, settings: Settings, out: TextIO, err: Text
         dirty = dirty_git_files(codebase.root)
         if dirty:
             err.write(f"Warning: the codebase has uncommitted changes in {len(dirty)} file(s).\n")
-        if changeset.accepted():
-            apply_changes(changeset, backups_dir=paths.backups_dir)
-            err.write(f"Applied {len(changeset.accepted())} file(s). Undo with: plansmith undo --repo {codebase.root}\n")
+        apply_changes(changeset, backups_dir=paths.backups_dir)
+        err.write(f"Applied {len(changeset.accepted())} file(s). Undo with: plansmith undo --repo {codebase.root}\n")
     return EXIT_OK
 
 

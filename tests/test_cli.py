@@ -74,8 +74,12 @@ def test_reflection_only_then_full_run_with_patch(repo, smollm2_path, tmp_path):
     )
     patch = tmp_path / "out.patch"
     code, out, err = run_cli("run", repo / "plan.md", *common, "--reflection", reflection, "--patch", patch)
-    assert code == 0, err
-    assert "Phase 2" in err and "Changes:" in out
+    assert "Phase 1" not in err and "Phase 2" in err and "Changes:" in out
+    # A 135M model may or may not produce a usable edit; each outcome has its own contract.
+    if code == 0:
+        assert patch.read_text().startswith("diff --git")
+    else:
+        assert code == 1 and "nothing was written" in err and not patch.exists()
     code, out, _ = run_cli("runs")
     assert code == 0 and len(out.strip().splitlines()) == 2
 
