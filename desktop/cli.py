@@ -175,24 +175,21 @@ class TerminalReporter:
 # -- commands ----------------------------------------------------------------------------
 
 
-def _installed_model_paths(paths: AppPaths, settings: Settings) -> list[Path]:
-    try:
-        from desktop.llm.store import ModelStore
-
-        return [m.path for m in ModelStore(paths=paths, settings=settings).installed()]
-    except ImportError:  # pragma: no cover
-        return []
-
-
 def make_engine(args, *, paths: AppPaths, settings: Settings):
     if args.server:
         from desktop.llm.remote_engine import RemoteEngine
 
         return RemoteEngine(args.server, model=args.server_model or settings.server_model, context_size=settings.context_size)
     from desktop.llm.factory import make_local_engine, resolve_model_path
+    from desktop.llm.store import ModelStore, default_model, hash_index
 
-    model = resolve_model_path(settings, explicit=args.model, candidates=_installed_model_paths(paths, settings))
-    return make_local_engine(settings, model_path=model)
+    installed = ModelStore(paths=paths, settings=settings).installed()
+    chosen = default_model(installed, settings=settings)
+    model = resolve_model_path(settings, explicit=args.model, candidates=[chosen.path] if chosen else [])
+    from desktop.llm.gguf_file import inspect_gguf
+
+    inspect_gguf(model)  # a fake or cut file is bad input before anything is hashed
+    return make_local_engine(settings, model_path=model, sha256=hash_index(paths).sha256(model))
 
 
 def cmd_run(args, *, paths: AppPaths, settings: Settings, out: TextIO, err: TextIO = sys.stderr) -> int:

@@ -9,7 +9,7 @@ from desktop.llm.engine import Engine
 from desktop.settings import Settings
 
 
-def make_local_engine(settings: Settings, *, model_path: Path) -> Engine:
+def make_local_engine(settings: Settings, *, model_path: Path, sha256: str | None = None) -> Engine:
     from desktop.llm.llama_engine import LlamaEngine
 
     return LlamaEngine(
@@ -17,6 +17,7 @@ def make_local_engine(settings: Settings, *, model_path: Path) -> Engine:
         context_size=settings.context_size,
         threads=settings.threads,
         gpu_layers=settings.gpu_layers,
+        sha256=sha256,
     )
 
 

@@ -88,6 +88,7 @@ class LlamaEngine:
         gpu_layers: int = -1,
         n_batch: int = 512,
         seed: int = 0,
+        sha256: str | None = None,
     ) -> None:
         self.model_path = Path(model_path)
         self.requested_context = context_size
@@ -103,7 +104,7 @@ class LlamaEngine:
         self._turn: _Turn | None = None
         self._abort_source: threading.Event | None = None
         self._abort_cb = None
-        self._sha256: str | None = None
+        self._sha256 = sha256  # recorded with each run; hashing is the caller's (cached) job
 
     # -- loading -----------------------------------------------------------------------
 
