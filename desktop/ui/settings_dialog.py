@@ -1,0 +1,157 @@
+"""Settings: context size, GPU layers, threads, temperature, answer lengths, models folder."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from pathlib import Path
+
+from PySide6.QtCore import Slot
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.errors import SettingsError
+from desktop.settings import Settings, default_threads, save_settings
+
+
+class SettingsDialog(QDialog):
+    """Edits a copy of the settings; on OK validates, saves to `settings_file`, and keeps the result."""
+
+    def __init__(self, settings: Settings, *, settings_file: Path, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Settings")
+        self._original = settings
+        self._file = settings_file
+        self.result_settings: Settings | None = None
+
+        self.context_size = QSpinBox()
+        self.context_size.setRange(512, 1_048_576)
+        self.context_size.setSingleStep(1024)
+        self.context_size.setSuffix(" tokens")
+        self.context_size.setValue(settings.context_size)
+        self.context_size.setToolTip("How much the model reads at once: plan, code and answers. More needs more memory.")
+
+        self.gpu_auto = QCheckBox("Auto (all layers when this build can use the GPU)")
+        self.gpu_layers = QSpinBox()
+        self.gpu_layers.setRange(0, 999)
+        self.gpu_layers.setToolTip("0 runs on the CPU only")
+        self.gpu_auto.toggled.connect(lambda on: self.gpu_layers.setEnabled(not on))
+        self.gpu_auto.setChecked(settings.gpu_layers < 0)
+        self.gpu_layers.setValue(max(0, settings.gpu_layers))
+        self.gpu_layers.setEnabled(settings.gpu_layers >= 0)
+        gpu_row = QHBoxLayout()
+        gpu_row.addWidget(self.gpu_auto)
+        gpu_row.addWidget(self.gpu_layers)
+
+        self.threads = QSpinBox()
+        self.threads.setRange(1, max(1, os.cpu_count() or 1) * 2)
+        self.threads.setValue(settings.threads)
+        self.threads.setToolTip(f"Default {default_threads()}: one core stays free so the window keeps responding.")
+
+        self.temperature = QDoubleSpinBox()
+        self.temperature.setRange(0.0, 2.0)
+        self.temperature.setSingleStep(0.05)
+        self.temperature.setDecimals(2)
+        self.temperature.setValue(settings.temperature)
+        self.temperature.setToolTip("0 gives the same answer every time")
+
+        self.max_tokens = QSpinBox()
+        self.max_tokens.setRange(16, 131_072)
+        self.max_tokens.setSingleStep(256)
+        self.max_tokens.setSuffix(" tokens")
+        self.max_tokens.setValue(settings.max_answer_tokens)
+
+        self.reflection_tokens = QSpinBox()
+        self.reflection_tokens.setRange(16, 131_072)
+        self.reflection_tokens.setSingleStep(256)
+        self.reflection_tokens.setSuffix(" tokens")
+        self.reflection_tokens.setValue(settings.max_reflection_tokens)
+
+        self.models_dir = QLineEdit(settings.models_dirs[0] if settings.models_dirs else "")
+        self.models_dir.setPlaceholderText("Another folder with .gguf models (optional)")
+        browse = QPushButton("Browse…")
+        browse.clicked.connect(self._browse)
+        models_row = QHBoxLayout()
+        models_row.addWidget(self.models_dir, 1)
+        models_row.addWidget(browse)
+
+        form = QFormLayout()
+        form.addRow("Context size", self.context_size)
+        form.addRow("GPU layers", gpu_row)
+        form.addRow("Threads", self.threads)
+        form.addRow("Temperature", self.temperature)
+        form.addRow("Max answer tokens", self.max_tokens)
+        form.addRow("Max reflection tokens", self.reflection_tokens)
+        form.addRow("Models folder", models_row)
+
+        self.error = QLabel()
+        self.error.setObjectName("inlineError")
+        self.error.setWordWrap(True)
+        self.error.hide()
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addWidget(buttons)
+
+    @Slot()
+    def _browse(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Models folder", self.models_dir.text() or str(Path.home()))
+        if folder:
+            self.models_dir.setText(folder)
+
+    def edited_settings(self) -> Settings:
+        """The settings as the dialog shows them; SettingsError if a value is out of range."""
+        extra = self.models_dir.text().strip()
+        dirs = list(self._original.models_dirs)
+        if extra:
+            if not Path(extra).expanduser().is_dir():
+                raise SettingsError(f"The models folder {extra} does not exist.")
+            dirs = [extra] + [d for d in dirs[1:] if d != extra]
+        else:
+            dirs = dirs[1:]
+        new = dataclasses.replace(
+            self._original,
+            context_size=self.context_size.value(),
+            gpu_layers=-1 if self.gpu_auto.isChecked() else self.gpu_layers.value(),
+            threads=self.threads.value(),
+            temperature=round(self.temperature.value(), 2),
+            max_answer_tokens=self.max_tokens.value(),
+            max_reflection_tokens=self.reflection_tokens.value(),
+            models_dirs=dirs,
+            recent_plans=list(self._original.recent_plans),
+            codebase_for_plan=dict(self._original.codebase_for_plan),
+        )
+        return new.validate()
+
+    def accept(self) -> None:
+        try:
+            new = self.edited_settings()
+            save_settings(new, self._file)
+        except SettingsError as exc:
+            self._show_error(str(exc))
+            return
+        except OSError as exc:
+            self._show_error(f"Could not save the settings to {self._file}: {exc.strerror or exc}")
+            return
+        self.result_settings = new
+        super().accept()
+
+    def _show_error(self, message: str) -> None:
+        self.error.setText(message)
+        self.error.show()
