@@ -131,6 +131,13 @@ def test_git_info_exclude_and_parent_gitignore(tmp_path: Path) -> None:
     assert sub.skipped == {"gitignored": 2}
 
 
+def test_a_bad_gitignore_pattern_does_not_void_the_file(tmp_path: Path) -> None:
+    _tree(tmp_path, {".gitignore": "[z-a]\n!\n*.log\n", "a.log": "", "a.py": ""})
+    cb = scan_codebase(tmp_path)
+    assert _paths(cb) == [".gitignore", "a.py"]
+    assert cb.skipped == {"gitignored": 1}
+
+
 # --- vendor folders ---------------------------------------------------------------------
 
 
@@ -271,6 +278,10 @@ def big_tree(tmp_path_factory):
     # in RAM; the test measures the scan, so it uses RAM when there is room for the tree.
     shm = Path("/dev/shm")
     if shm.is_dir() and os.access(shm, os.W_OK) and shutil.disk_usage(shm).free > 1_000_000_000:
+        # A run killed mid-test leaves its tree in RAM; clear such leftovers (hours old).
+        for stale in shm.glob("plansmith-big-*"):
+            if time.time() - stale.stat().st_mtime > 3600:
+                shutil.rmtree(stale, ignore_errors=True)
         root = Path(tempfile.mkdtemp(prefix="plansmith-big-", dir=shm))
     else:
         root = tmp_path_factory.mktemp("big")
