@@ -221,7 +221,7 @@ def cmd_run(args, *, paths: AppPaths, settings: Settings, out: TextIO, err: Text
         prompts=Prompts.load(override_dir=paths.prompts_override_dir),
         options=RunOptions(
             reflection_tokens=settings.max_reflection_tokens,
-            answer_tokens=settings.max_answer_tokens,
+            answer_tokens=0 if args.reflection_only else settings.max_answer_tokens,
             temperature=settings.temperature,
             max_repairs=settings.max_repairs,
         ),
@@ -253,10 +253,11 @@ def cmd_run(args, *, paths: AppPaths, settings: Settings, out: TextIO, err: Text
         stop.set()  # the engine stops between tokens, or inside prompt reading
         err.write("\nStopping...\n")
         worker.join()
-    record = run.to_record()
-    record["title"] = plan.title
-    run_id = save_run(record, runs_dir=paths.runs_dir)
-    err.write(f"Saved as run {run_id}\n")
+    if run.turns:  # a run that never reached the model has nothing worth keeping
+        record = run.to_record()
+        record["title"] = plan.title
+        run_id = save_run(record, runs_dir=paths.runs_dir)
+        err.write(f"Saved as run {run_id}\n")
     if "error" in outcome:
         raise outcome["error"]
     if run.phase == Phase.STOPPED:
