@@ -5,7 +5,7 @@ the client. Runs are interleaved (ours, hf, ours, hf, ...) and the medians compa
 download_model does more than hf_hub_download (SHA-256 of every byte, GGUF header check,
 resumable partial file), so the ratio says what that costs. Target: >= 0.95.
 
-    .venv/bin/python bench/bench_download.py [--mb 200] [--runs 5]
+    .venv/bin/python bench/bench_download.py [--mb 200] [--runs 15]
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ REPO = "bench/Bench-GGUF"
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mb", type=int, default=200)
-    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--runs", type=int, default=15)
     args = parser.parse_args(argv)
     work = Path(tempfile.mkdtemp(prefix="plansmith-bench-"))
     try:
