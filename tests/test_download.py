@@ -323,3 +323,14 @@ def test_disk_filling_up_mid_download(hub: FakeHub, tmp_path: Path, model20: Pat
         assert sha256_of(path) == entry.sha256[0]
         os.unlink(path)
     assert installed(paths) == []
+
+
+def test_one_download_of_a_model_at_a_time(hub: FakeHub, paths: AppPaths, model20: Path) -> None:
+    from filelock import FileLock
+
+    hub.add(REPO, model20.name, model20)
+    paths.downloads_dir.mkdir(parents=True)
+    with FileLock(str(paths.downloads_dir / f"{model20.name}.lock")):  # another window holds it
+        with pytest.raises(DownloadError, match="already being downloaded"):
+            download_model(entry_for(model20), paths=paths, endpoint=hub.endpoint)
+    assert download_model(entry_for(model20), paths=paths, endpoint=hub.endpoint).exists()

@@ -8,7 +8,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from desktop.errors import PlansmithError
+from desktop.errors import ModelFileError
 from desktop.paths import shipped_models_dir
 
 CATALOG_FILE = "catalog.toml"
@@ -18,8 +18,8 @@ BUFFERS_BYTES = 384 * MIB
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 
-class CatalogError(PlansmithError):
-    """The catalogue file is missing or malformed, or names no such model."""
+class CatalogError(ModelFileError):
+    """The catalogue file is missing or malformed, or names no such model (bad input: exit 2 in the CLI)."""
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ import shutil
 import threading
 import time
 from collections import deque
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -109,6 +110,27 @@ def download_model(
                 )
     paths.downloads_dir.mkdir(parents=True, exist_ok=True)
     paths.models_dir.mkdir(parents=True, exist_ok=True)
+    with _exclusive(paths.downloads_dir / f"{entry.file_name}.lock", entry):
+        return _download(entry, remotes, targets, paths=paths, report=report, hub=hub, cancel=cancel)
+
+
+@contextmanager
+def _exclusive(lock_path: Path, entry: CatalogEntry):
+    """One download of a model at a time: two windows appending to one partial file would spoil it."""
+    from filelock import FileLock, Timeout  # a dependency of huggingface_hub
+
+    lock = FileLock(str(lock_path), timeout=0)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise DownloadError(f"{entry.name} is already being downloaded by another Plansmith window or command.") from None
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def _download(entry, remotes, targets, *, paths: AppPaths, report: "_Reporter", hub: "_Hub", cancel) -> Path:
     partials = [partial_path(paths, r.name) for r in remotes]
     have = [_prepare_partial(p, r) for p, r in zip(partials, remotes)]
     _check_space(paths, remaining=sum(r.size for r in remotes) - sum(have), total=sum(r.size for r in remotes))
