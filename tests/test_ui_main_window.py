@@ -225,7 +225,8 @@ def test_a_run_whose_folder_is_gone_says_it_cannot_be_continued(qtbot, make_wind
         "model": {"name": "m"}, "changeset": None,
     }
     window.open_record(record)
-    assert "cannot be continued" in window.banner.message()
+    assert "not continued" in window.banner.message() and window.banner.kind() == "warning"
+    assert not window.actions["approve"].isEnabled()
     assert not window.follow_up_button.isEnabled()
 
 

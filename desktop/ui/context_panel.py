@@ -68,16 +68,16 @@ class ContextPanel(QWidget):
         top = QHBoxLayout()
         top.addWidget(self.folder, 1)
         top.addWidget(self.choose_button)
-        bottom = QHBoxLayout()
-        bottom.addWidget(self.summary, 1)
-        bottom.addWidget(self.check_button)
+        tools = QHBoxLayout()
+        tools.addWidget(self.filter, 1)
+        tools.addWidget(self.check_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)
         layout.addWidget(self.error)
-        layout.addWidget(self.filter)
+        layout.addLayout(tools)
         layout.addWidget(self.tree, 1)
-        layout.addLayout(bottom)
+        layout.addWidget(self.summary)
         self._codebase: Codebase | None = None
         self._ranked: list[RankedFile] | None = None
         self._pack: ContextPack | None = None

@@ -102,10 +102,12 @@ class MainWindow(QMainWindow):
         self._stop_pressed_at: float | None = None
         self._scan: ScanRequest | None = None
         self._record: dict | None = None  # a reopened run, continued by the next Phase 2 or follow-up
+        self._detached = False  # a reopened run that cannot be continued is shown for reading only
         self._op_failed = False
         self._answers = False  # Phase 2 has produced an answer in this run
         self._target: StreamView | None = None
         self._context_size = 0  # of the loaded model
+        self._loaded: ModelState | None = None
         self._shut_down = False
 
         self.setWindowTitle("Plansmith")
@@ -329,12 +331,15 @@ class MainWindow(QMainWindow):
         self.actions["run"].setEnabled(can_run)
         self.actions["regenerate"].setEnabled(can_run and has_reflection)
         self.actions["stop"].setEnabled(busy or scanning)
-        self.actions["approve"].setEnabled(not busy and has_reflection)
+        continuing = self._record is not None  # a reopened run needs its folder scanned first
+        self.actions["approve"].setEnabled(not busy and has_reflection and not self._detached and not (continuing and scanning))
         self.actions["apply"].setEnabled(not busy and self.changeset is not None and bool(self.changeset.accepted()))
         self.regenerate_button.setEnabled(self.actions["regenerate"].isEnabled())
         self.approve_button.setEnabled(self.actions["approve"].isEnabled())
         self.edit_button.setEnabled(not busy and has_reflection)
-        can_follow = not busy and (self._answers or bool(self._record and len(self._record.get("turns") or []) > 1))
+        can_follow = not busy and not self._detached and (
+            self._answers or (continuing and not scanning and len(self._record.get("turns") or []) > 1)
+        )
         self.follow_up_edit.setEnabled(can_follow)
         self.follow_up_button.setEnabled(can_follow)
         self.context_panel.check_button.setEnabled(can_run)
@@ -368,6 +373,8 @@ class MainWindow(QMainWindow):
         except PlanError as exc:
             self.drop_zone.show_error(str(exc))
             return False
+        if self.plan is None or plan.sha256 != self.plan.sha256:
+            self._clear_run_views()  # the shown reflection and answers belong to the old plan
         self._set_plan(plan, detail=f"{path.name} · {len(plan.text):,} characters · {len(plan.sections)} sections")
         remembered = self.settings.codebase_for_plan.get(str(path))
         self.settings.remember_plan(path, None if remembered else self.codebase_root)
@@ -383,10 +390,21 @@ class MainWindow(QMainWindow):
 
     def _set_plan(self, plan: Plan, *, detail: str) -> None:
         self.plan = plan
-        self._record = None
+        self._record, self._detached = None, False
         self.drop_zone.show_plan(title=plan.title, detail=detail)
         self.setWindowTitle(f"{plan.title} — Plansmith")
         self._update_actions()
+
+    def _clear_run_views(self) -> None:
+        self.edit_button.setChecked(False)
+        self.reflection_view.clear()
+        self.answer_view.clear()
+        self._answers = False
+        if self.changeset is not None:
+            self.changes_view.set_changeset(ChangeSet(self.changeset.root), root=self.changeset.root, backups_dir=self.paths.backups_dir)
+        self.changeset = None
+        self.phase = "idle"
+        self.status.set_phase("idle")
 
     def _fill_recent_menu(self) -> None:
         self.recent_menu.clear()
@@ -496,7 +514,14 @@ class MainWindow(QMainWindow):
             index = self.model_combo.count() - 1
             self.model_combo.setItemData(index, str(self.model_path), Qt.ItemDataRole.ToolTipRole)
         self.model_combo.setCurrentIndex(index)
-        self.model_info.setText(f"{self.model_path.name}: loads when a run starts (context {self.settings.context_size:,}).")
+        state = self._loaded
+        if state is not None:
+            where = "GPU" if any(k in state.backend for k in ("GPU", "CUDA", "Metal", "Vulkan")) else "CPU"
+            self.model_info.setText(f"{state.name} · {where} · context {state.context_size:,} tokens")
+            self.model_info.setToolTip(state.backend)
+        else:
+            self.model_info.setText(f"{self.model_path.name}: loads when a run starts (context {self.settings.context_size:,}).")
+            self.model_info.setToolTip("")
 
     @Slot(int)
     def _model_chosen(self, index: int) -> None:
@@ -511,6 +536,7 @@ class MainWindow(QMainWindow):
         self.settings.model_path = str(path)
         self._save_settings()
         self.release_requested.emit()  # free the old model's memory now; the new one loads lazily
+        self._loaded = None
         self._show_model_choice()
 
     @Slot()
@@ -546,15 +572,15 @@ class MainWindow(QMainWindow):
 
     @Slot(str)
     def _on_model_loading(self, name: str) -> None:
+        self._loaded = None
         self.status.show_busy(f"Loading {name}…")
         self.model_info.setText(f"Loading {name}…")
 
     @Slot(object)
     def _on_model_loaded(self, state: ModelState) -> None:
         self.status.hide_progress()
-        where = "GPU" if "GPU" in state.backend or "CUDA" in state.backend or "Metal" in state.backend else "CPU"
-        self.model_info.setText(f"{state.name} · {where} · context {state.context_size:,} tokens")
-        self.model_info.setToolTip(state.backend)
+        self._loaded = state
+        self._show_model_choice()
         self._context_size = state.context_size
         self.status.set_context_size(state.context_size)
         if state.fallback_reason:
@@ -562,6 +588,7 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def _on_model_released(self) -> None:
+        self._loaded = None
         self._show_model_choice()
 
     # -- running --------------------------------------------------------------------------
@@ -608,8 +635,8 @@ class MainWindow(QMainWindow):
         request = self._request(new_run=new_run, **self._run_inputs())
         if request is None:
             return
-        if new_run:
-            self._record = None
+        # A new Phase 1 supersedes a reopened record (Regenerate of a reopened run starts a new one).
+        self._record, self._detached = None, False
         self.edit_button.setChecked(False)
         self.reflection_view.clear()
         self.answer_view.clear()
@@ -725,7 +752,8 @@ class MainWindow(QMainWindow):
         self.status.hide_progress()
         self.status.set_figures(
             generated=usage.generated_tokens,
-            tokens_per_second=usage.tokens_per_second,
+            # A rate over a few milliseconds says nothing (a replayed or one-token answer).
+            tokens_per_second=usage.tokens_per_second if usage.generate_seconds >= 0.05 else 0.0,
             prompt_tokens=usage.prompt_tokens,
             context_size=self._context_size,
         )
@@ -801,7 +829,9 @@ class MainWindow(QMainWindow):
             self.open_record(dialog.chosen_record)
 
     def open_record(self, record: dict) -> None:
-        """Show a saved run and make it the one the next Phase 2 or follow-up continues."""
+        """Show a saved run and, where possible, make it the one the next Phase 2 or follow-up continues."""
+        from desktop.ui.history_dialog import answers_text, continuation
+
         if self.busy:
             self.banner.show_message("Stop the current run before opening another.", kind="error")
             return
@@ -815,21 +845,14 @@ class MainWindow(QMainWindow):
         run_id = record.get("run_id", "")
         self._set_plan(plan, detail=f"from saved run {run_id}")
         self.reflection_view.set_text(record.get("reflection") or "", markdown=True)
-        turns = record.get("turns") or []
-        answers = [t for t in turns[1:]]
-        parts = []
-        for t in answers:
-            if parts:
-                parts.append(f"\n\n――― {t.get('kind', 'answer')} ―――\n\n")
-            parts.append(t.get("text", ""))
-        self.answer_view.set_text("".join(parts), markdown=False)
+        answers = answers_text(record)
+        self.answer_view.set_text(answers, markdown=False)
         self._answers = False
         self.changeset = None
         root = Path(record.get("codebase") or "")
-        cs = record.get("changeset")
-        if cs:
+        if record.get("changeset"):
             try:
-                self.changeset = ChangeSet.from_dict(cs, root=root)
+                self.changeset = ChangeSet.from_dict(record["changeset"], root=root)
                 self.changes_view.set_changeset(self.changeset, root=root, backups_dir=self.paths.backups_dir)
             except (ValueError, KeyError, TypeError) as exc:
                 log.warning("cannot show the changes of run %s: %s", run_id, exc)
@@ -837,30 +860,12 @@ class MainWindow(QMainWindow):
         self.status.set_phase(self.phase)
         self.run_id = run_id
         self.tabs.setCurrentIndex(1 if answers else 0)
-        notes = [f"Reopened run {run_id}."]
-        if not root.is_dir():
-            self._record = None
-            notes.append(f"It cannot be continued: its codebase folder {root} is gone.")
-            self.banner.show_message(" ".join(notes), kind="warning")
-            self._update_actions()
-            return
-        self._record = record
-        if not (record.get("reflection") or "").strip():
-            self._record = None
-            notes.append("It has no reflection, so it cannot be continued: start a new run with Run (Ctrl+R).")
-        elif not answers:
-            notes.append("Approve & implement continues it with Phase 2.")
-        else:
-            notes.append(
-                "Send a follow-up to continue it, or approve the reflection to redo Phase 2. "
-                "The answers are checked against the files as they are now."
-            )
-        recorded_model = (record.get("model") or {}).get("name")
-        if recorded_model and self.model_path is not None and recorded_model != self.model_path.stem:
-            notes.append(f"It was made with {recorded_model}; the current model ({self.model_path.stem}) continues it.")
-        self.banner.show_message(" ".join(notes), kind="info")
-        self.set_codebase(root)
-        # set_codebase re-plans the scan with this plan; keep the record it continues.
+        can_continue, notes = continuation(record, current_model=self.model_path.stem if self.model_path else None)
+        self.banner.show_message(notes, kind="info" if can_continue else "warning")
+        self._detached = not can_continue  # shown for reading only: Approve and follow-up stay off
+        if can_continue:
+            self._record = record
+            self.set_codebase(root)  # the continued run needs the folder scanned
         self._update_actions()
 
     @Slot()

@@ -87,6 +87,7 @@ class RunStatus(QWidget):
         layout.addWidget(self.phase)
         for w in (self.tokens, self.rate, self.context, self.elapsed):
             layout.addWidget(w)
+        layout.addStretch(1)
         self._started: float | None = None
         self._read_started = 0.0
         self._clock = QTimer(self)
@@ -118,6 +119,7 @@ class RunStatus(QWidget):
         self.phase.setText(PHASE_LABELS.get(phase, phase))
 
     def set_figures(self, *, generated: int, tokens_per_second: float, prompt_tokens: int, context_size: int) -> None:
+        """tokens_per_second 0 (not measurable yet) leaves the rate blank."""
         self.tokens.setText(f"{generated} tokens")
         self.rate.setText(f"{tokens_per_second:.1f} tok/s" if tokens_per_second else "")
         if context_size:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import atexit
 import dataclasses
+import gc
 import logging
 import threading
 import time
@@ -278,6 +279,11 @@ class RunWorker(QObject):
             engine.close()
             raise
         self._engine, self._spec = engine, spec
+        # Loading imports llama_cpp and builds many long-lived objects. A full garbage
+        # collection walks all of them while holding the GIL, stalling the GUI thread for
+        # milliseconds; freezing moves them out of the collector's reach.
+        gc.collect()
+        gc.freeze()
         info = engine.info()
         self._context_size = info.context_size
         if self.run is not None:
