@@ -17,6 +17,10 @@ import argparse
 import json
 import os
 import sys
+
+# llama.cpp's OpenMP threads spin at every barrier by default; on a busy machine a spinning
+# thread that lost its core stalls the others (decode fell from ~8 to ~1 token/s here).
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 import tempfile
 import time
 from pathlib import Path
@@ -123,7 +127,7 @@ def main() -> None:
     parser.add_argument("--tasks", help="comma-separated task id prefixes (default: all)")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "quality.jsonl")
     parser.add_argument("--context", type=int, default=12288)
-    parser.add_argument("--answer-tokens", type=int, default=2048)
+    parser.add_argument("--answer-tokens", type=int, default=1536)
     parser.add_argument("--reflection-tokens", type=int, default=1024)
     parser.add_argument("--max-repairs", type=int, default=2)
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 2)
