@@ -308,3 +308,30 @@ def test_the_window_shows_without_importing_llama_cpp(tmp_path):
     result = json.loads(out.stdout.strip().splitlines()[-1])
     assert result["visible"] and not result["llama"]
     assert result["s"] < 5  # the benchmark measures this properly; here only a gross regression fails
+
+
+def test_installed_models_fill_the_switcher(qtbot, app_paths, smollm2_path):
+    app_paths.models_dir.mkdir(parents=True, exist_ok=True)
+    (app_paths.models_dir / smollm2_path.name).symlink_to(smollm2_path)
+    window = MainWindow(paths=app_paths, settings=Settings())
+    try:
+        qtbot.waitUntil(lambda: window.model_combo.count() > 0, timeout=10_000)
+        assert window.model_path == app_paths.models_dir / smollm2_path.name  # the default when none is chosen
+        assert window.model_combo.currentData() == str(window.model_path)
+        assert "loads when a run starts" in window.model_info.text()
+    finally:
+        window.close()
+
+
+def test_prompt_reading_shows_progress_with_an_eta(qtbot):
+    from desktop.ui.status import RunStatus
+
+    status = RunStatus()
+    qtbot.addWidget(status)
+    status.show_prompt_progress(0, 3000)
+    assert status.progress_label.text() == "Reading the prompt: 0 / 3,000 tokens"
+    time.sleep(0.05)
+    status.show_prompt_progress(1000, 3000)
+    assert status.progress.value() == 1000 and "left" in status.progress_label.text()
+    status.show_prompt_progress(3000, 3000)
+    assert status.progress.isHidden()
