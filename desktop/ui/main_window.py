@@ -229,7 +229,7 @@ class MainWindow(QMainWindow):
         self.status = RunStatus()
         self.statusBar().addWidget(self.status, 1)
 
-    def _action(self, name: str, text: str, slot, shortcuts: tuple[str, ...] = (), tip: str = "") -> QAction:
+    def _action(self, name: str, *, text: str, slot, shortcuts: tuple[str, ...] = (), tip: str = "") -> QAction:
         action = QAction(text, self)
         if shortcuts:
             action.setShortcuts([QKeySequence(s) for s in shortcuts])
@@ -245,18 +245,18 @@ class MainWindow(QMainWindow):
     def _build_actions(self) -> None:
         self.actions: dict[str, QAction] = {}
         a = self._action
-        a("open_plan", "&Open plan…", self.open_plan_dialog, ("Ctrl+O",))
-        a("choose_codebase", "Choose &codebase folder…", self.open_codebase_dialog, ("Ctrl+Shift+O",))
-        a("history", "&History…", self.open_history, ("Ctrl+H",))
-        a("settings", "&Settings…", self.open_settings, ("Ctrl+,",))
-        a("quit", "&Quit", self.close, ("Ctrl+Q",))
-        a("run", "&Run", self.start_run, ("Ctrl+R",), "Start Phase 1: the model reflects on the plan")
-        a("stop", "&Stop", self.stop, ("Esc",), "Stop the model; the text so far stays")
-        a("regenerate", "Re&generate reflection", self.regenerate)
-        a("approve", "&Approve && implement", self.approve, ("Ctrl+Return", "Ctrl+Enter"), "Approve the reflection and run Phase 2")
-        a("apply", "A&pply changes", self.apply_changes, ("Ctrl+Shift+A",), "Write the accepted changes to the codebase")
-        a("model_file", "Use a model &file…", self.open_model_dialog)
-        a("model_manager", "&Manage models…", self.open_model_manager)
+        a("open_plan", text="&Open plan…", slot=self.open_plan_dialog, shortcuts=("Ctrl+O",))
+        a("choose_codebase", text="Choose &codebase folder…", slot=self.open_codebase_dialog, shortcuts=("Ctrl+Shift+O",))
+        a("history", text="&History…", slot=self.open_history, shortcuts=("Ctrl+H",))
+        a("settings", text="&Settings…", slot=self.open_settings, shortcuts=("Ctrl+,",))
+        a("quit", text="&Quit", slot=self.close, shortcuts=("Ctrl+Q",))
+        a("run", text="&Run", slot=self.start_run, shortcuts=("Ctrl+R",), tip="Start Phase 1: the model reflects on the plan")
+        a("stop", text="&Stop", slot=self.stop, shortcuts=("Esc",), tip="Stop the model; the text so far stays")
+        a("regenerate", text="Re&generate reflection", slot=self.regenerate)
+        a("approve", text="&Approve && implement", slot=self.approve, shortcuts=("Ctrl+Return", "Ctrl+Enter"), tip="Approve the reflection and run Phase 2")
+        a("apply", text="A&pply changes", slot=self.apply_changes, shortcuts=("Ctrl+Shift+A",), tip="Write the accepted changes to the codebase")
+        a("model_file", text="Use a model &file…", slot=self.open_model_dialog)
+        a("model_manager", text="&Manage models…", slot=self.open_model_manager)
 
         menu = self.menuBar()
         file_menu = menu.addMenu("&File")
