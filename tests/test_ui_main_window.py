@@ -335,3 +335,21 @@ def test_prompt_reading_shows_progress_with_an_eta(qtbot):
     assert status.progress.value() == 1000 and "left" in status.progress_label.text()
     status.show_prompt_progress(3000, 3000)
     assert status.progress.isHidden()
+
+
+def test_the_model_manager_opens_and_its_new_model_is_chosen(qtbot, make_window, monkeypatch, smollm2_path):
+    from desktop.ui.model_manager import ModelManagerDialog
+
+    opened = []
+
+    def fake_exec(dialog):
+        opened.append(dialog)
+        dialog.installed_path = smollm2_path  # as after a download or import
+        return 0
+
+    monkeypatch.setattr(ModelManagerDialog, "exec", fake_exec)
+    window = make_window()
+    window.model_manager_button.click()
+    assert len(opened) == 1 and opened[0].parent() is window
+    assert window.model_path == smollm2_path and window.model_combo.currentData() == str(smollm2_path)
+    opened[0].close()
