@@ -91,6 +91,18 @@ def worker_with(app_paths):
         stop_thread(thread)
 
 
+def finish(qtbot, client: Client, send) -> tuple[str, str, float]:
+    """Ask, then wait until the answer reached the client's slot in this thread.
+
+    Not qtbot.waitSignal(worker.finished): pytest-qt's receiver is no QObject, so a signal
+    from the worker thread reaches it directly in that thread, before the queued slots here.
+    """
+    seen = len(client.finished)
+    send()
+    qtbot.waitUntil(lambda: len(client.finished) > seen, timeout=20_000)
+    return client.finished[-1]
+
+
 def request(codebase, **fields) -> RunRequest:
     options = fields.pop("options", RunOptions(reflection_tokens=5000, answer_tokens=500, max_repairs=0))
     return RunRequest(engine=SPEC, options=options, plan=plan_from_text(PLAN), codebase=codebase, **fields)
@@ -106,8 +118,7 @@ def test_the_engine_lives_on_the_worker_thread_and_text_comes_in_batches(qtbot, 
         return engine
 
     worker, client = worker_with(factory)
-    with qtbot.waitSignal(worker.finished, timeout=20_000):
-        client.reflect.emit(request(codebase))
+    finish(qtbot, client, lambda: client.reflect.emit(request(codebase)))
     assert made_on and made_on[0] != threading.get_ident()
     assert client.slot_threads == {threading.get_ident()}  # answers are handled in the GUI thread
     assert "".join(client.texts) == long_reflection
@@ -124,9 +135,7 @@ def test_stop_ends_generation_within_half_a_second(qtbot, worker_with, codebase,
     client.reflect.emit(req)
     qtbot.waitUntil(lambda: len(client.texts) >= 3, timeout=10_000)
     pressed = time.perf_counter()
-    with qtbot.waitSignal(worker.finished, timeout=5_000):
-        req.stop.set()
-    operation, phase, ended = client.finished[-1]
+    operation, phase, ended = finish(qtbot, client, req.stop.set)
     assert (operation, phase) == ("reflect", "stopped")
     assert ended - pressed < 0.5
     record = load_run(worker.run_id, runs_dir=app_paths.runs_dir)
@@ -138,8 +147,7 @@ def test_a_model_that_cannot_load_is_a_message(qtbot, worker_with, codebase):
         raise ModelFileError(f"{spec.model_path.name} is not a GGUF model file.")
 
     worker, client = worker_with(factory)
-    with qtbot.waitSignal(worker.finished, timeout=5_000):
-        client.reflect.emit(request(codebase))
+    finish(qtbot, client, lambda: client.reflect.emit(request(codebase)))
     assert client.failures == ["replay.gguf is not a GGUF model file."]
     assert client.finished[-1][:2] == ("reflect", "idle")
 
@@ -152,8 +160,7 @@ class BrokenEngine(ReplayEngine):
 
 def test_an_unexpected_failure_is_one_readable_line(qtbot, worker_with, codebase):
     worker, client = worker_with(lambda spec: BrokenEngine())
-    with qtbot.waitSignal(worker.finished, timeout=5_000):
-        client.reflect.emit(request(codebase))
+    finish(qtbot, client, lambda: client.reflect.emit(request(codebase)))
     assert len(client.failures) == 1
     assert "llama_decode returned -3" in client.failures[0] and "Traceback" not in client.failures[0]
     assert client.finished[-1][:2] == ("reflect", "failed")
@@ -162,13 +169,10 @@ def test_an_unexpected_failure_is_one_readable_line(qtbot, worker_with, codebase
 def test_phase_two_and_follow_up_continue_the_same_run(qtbot, worker_with, codebase):
     engine = ReplayEngine([REFLECTION, ANSWER, ANSWER])
     worker, client = worker_with(lambda spec: engine)
-    with qtbot.waitSignal(worker.finished, timeout=5_000):
-        client.reflect.emit(request(codebase))
-    with qtbot.waitSignal(worker.finished, timeout=5_000):
-        client.implement.emit(request(codebase, text="My own reflection.\n"))
+    finish(qtbot, client, lambda: client.reflect.emit(request(codebase)))
+    finish(qtbot, client, lambda: client.implement.emit(request(codebase, text="My own reflection.\n")))
     assert engine.prompts[-1][2] == {"role": "assistant", "content": "My own reflection.\n"}
-    with qtbot.waitSignal(worker.finished, timeout=5_000):
-        client.follow_up.emit(request(codebase, text="Also handle empty names."))
+    finish(qtbot, client, lambda: client.follow_up.emit(request(codebase, text="Also handle empty names.")))
     assert "Also handle empty names." in engine.prompts[-1][-1]["content"]
     assert [t.kind for t in worker.run.turns] == ["reflection", "implementation", "followup"]
     assert [f[:2] for f in client.finished] == [("reflect", "reflected"), ("implement", "done"), ("follow_up", "done")]
