@@ -56,3 +56,48 @@ def test_hostile_path_in_a_repair_is_refused(tmp_path):
     cs = compose_answers([first, evil], root=tmp_path)
     rejected = [c for c in cs.changes if c.kind == "rejected"]
     assert rejected and "leaves the codebase" in rejected[0].problems[0]
+
+
+def test_example_path_is_mended_to_the_only_file_of_that_name(tmp_path):
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "calc.py").write_text(ORIGINAL)
+    answer = block("src/shop/calc.py", "    return a + b\n", "    return b + a\n")
+    cs = compose_answers([answer], root=tmp_path, files=["pkg/calc.py"])
+    (change,) = cs.changes
+    assert change.path == "pkg/calc.py" and change.kind == "modify"
+    assert any("src/shop/calc.py does not exist" in n for n in change.notes)
+
+
+def test_ambiguous_file_name_is_not_guessed(tmp_path):
+    for d in ("a", "b"):
+        (tmp_path / d).mkdir()
+        (tmp_path / d / "calc.py").write_text(ORIGINAL)
+    answer = block("src/calc.py", "    return a + b\n", "    return b + a\n")
+    cs = compose_answers([answer], root=tmp_path, files=["a/calc.py", "b/calc.py"])
+    assert cs.changes[0].kind == "rejected"
+
+
+def test_new_code_repeated_in_search_and_replace_is_appended(tmp_path):
+    (tmp_path / "calc.py").write_text(ORIGINAL)
+    code = "def mul(a, b):\n    return a * b\n"
+    cs = compose_answers([block("calc.py", code, code)], root=tmp_path)
+    (change,) = cs.changes
+    assert change.kind == "modify" and change.new_text.endswith(code)
+    assert change.new_text.startswith(ORIGINAL.rstrip("\n"))
+    assert any("added at the end" in n for n in change.notes)
+
+
+def test_a_repeated_fragment_is_not_appended(tmp_path):
+    (tmp_path / "calc.py").write_text(ORIGINAL)
+    fragment = "def mul(a, b):\n"
+    cs = compose_answers([block("calc.py", fragment, fragment)], root=tmp_path)
+    assert cs.changes[0].kind == "rejected"
+
+
+def test_indented_new_function_is_dedented_when_the_file_has_no_class(tmp_path):
+    (tmp_path / "calc.py").write_text(ORIGINAL)
+    code = "    def mul(a, b):\n        return a * b\n"
+    cs = compose_answers([block("calc.py", code, code)], root=tmp_path)
+    assert cs.changes[0].new_text.endswith("def mul(a, b):\n    return a * b\n")
+    (tmp_path / "calc.py").write_text(ORIGINAL + "\n\nclass Box:\n    pass\n")
+    assert compose_answers([block("calc.py", code, code)], root=tmp_path).changes[0].kind == "rejected"

@@ -79,6 +79,9 @@ class FileChange:
     bom: bool = False
     mode: int | None = None
     refused: bool = False  # the path itself was refused; no text can make it writable
+    # What Plansmith mended in the model's answer (a wrong path, say): shown to the user,
+    # not sent back to the model as a problem.
+    notes: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:

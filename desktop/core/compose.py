@@ -17,19 +17,38 @@ from pathlib import Path
 from desktop.core.change_builder import build_changes
 from desktop.core.change_file import FileChange
 from desktop.core.change_paths import PathRefused, normalise_path, resolve_in_root
+from desktop.core.answer_fixes import tidy_items
 from desktop.core.changes import ChangeSet
 from desktop.core.edit_parser import parse_answer
 from desktop.errors import ChangeError
 
 
-def compose_answers(answers: list[str], *, root: Path) -> ChangeSet:
+def compose_answers(answers: list[str], *, root: Path, files: list[str] | None = None) -> ChangeSet:
+    """`files`: the codebase's files (relative paths), for mending paths the model got wrong."""
     root = Path(root)
     if not answers:
         return ChangeSet(root)
-    changeset = ChangeSet.from_answer(answers[0], root=root)
+    known = files if files is not None else _list_files(root)
+    items, problems = parse_answer(answers[0])
+    items, notes = tidy_items(items, root=root, files=known)
+    changeset = ChangeSet(root, build_changes(items, root=root), problems)
+    _note(changeset, notes)
     for answer in answers[1:]:
-        changeset = _apply_on_top(changeset, answer, root=root)
+        changeset = _apply_on_top(changeset, answer, root=root, files=known)
     return changeset
+
+
+def _list_files(root: Path) -> list[str]:
+    return [p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file() and ".git" not in p.parts]
+
+
+def _note(changeset: ChangeSet, notes: list[str]) -> None:
+    """Say what was mended, on the change it concerns."""
+    for note in notes:
+        for change in changeset.changes:
+            if change.path in note:
+                change.notes.append(note)
+                break
 
 
 def _named_paths(items) -> list[str]:
@@ -42,8 +61,9 @@ def _named_paths(items) -> list[str]:
     return list(dict.fromkeys(paths))
 
 
-def _apply_on_top(base: ChangeSet, answer: str, *, root: Path) -> ChangeSet:
+def _apply_on_top(base: ChangeSet, answer: str, *, root: Path, files: list[str]) -> ChangeSet:
     items, parse_problems = parse_answer(answer)
+    items, notes = tidy_items(items, root=root, files=files)
     scratch = Path(tempfile.mkdtemp(prefix="plansmith-overlay-"))
     try:
         for rel in _named_paths(items):
@@ -68,7 +88,9 @@ def _apply_on_top(base: ChangeSet, answer: str, *, root: Path) -> ChangeSet:
     for change in fresh:
         previous = merged.get(change.path)
         merged[change.path] = _merge(previous, change, root=root)
-    return ChangeSet(root, list(merged.values()), parse_problems)
+    changeset = ChangeSet(root, list(merged.values()), parse_problems)
+    _note(changeset, notes)
+    return changeset
 
 
 def _merge(previous: FileChange | None, latest: FileChange, *, root: Path) -> FileChange:
@@ -77,7 +99,7 @@ def _merge(previous: FileChange | None, latest: FileChange, *, root: Path) -> Fi
     if latest.kind == "rejected" or latest.new_text is None:
         if previous is not None and previous.kind != "rejected":
             # Keep what already worked; the latest failures are what is still to fix.
-            kept = replace(previous, problems=list(latest.problems), hunk_accepted=[])
+            kept = replace(previous, problems=list(latest.problems), hunk_accepted=[], notes=list(previous.notes))
             kept.refresh_warnings()
             return kept
         return latest
@@ -101,7 +123,7 @@ def _merge(previous: FileChange | None, latest: FileChange, *, root: Path) -> Fi
 
 def _disk_change(rel: str, *, root: Path) -> FileChange | None:
     """How the file stands on disk (old text, SHA-256, line endings), via the builder."""
-    from desktop.core.change_files import read_state
+    from desktop.core.change_io import read_state
 
     try:
         target = resolve_in_root(root, rel)

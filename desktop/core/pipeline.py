@@ -281,7 +281,9 @@ class Run:
         return [t.text for t in self.turns if t.kind != "reflection"]
 
     def _rebuild_changeset(self) -> ChangeSet:
-        self.changeset = compose_answers(self.answers(), root=self.codebase.root)
+        self.changeset = compose_answers(
+            self.answers(), root=self.codebase.root, files=[f.rel_path for f in self.codebase.files]
+        )
         return self.changeset
 
     def problems(self, checklist: Checklist) -> str:
