@@ -1,9 +1,15 @@
 """PNG screenshots of the app in each state, from recorded answers (run it via screenshots.sh).
 
-    python packaging/screenshots.py [OUT_DIR] [--standalone]
+    python packaging/screenshots.py [OUT_DIR] [--only window|pane]
+
+"window" drives the real MainWindow (empty, plan and codebase chosen, Phase 1 streaming,
+Phase 1 done, Phase 2 streaming, the Changes view, errors, dark theme); "pane" shows the
+review pane alone for its close-ups (rejected path, edit dialog, Python warning, the
+uncommitted-files question). Default: both.
 
 Everything shown is deterministic: a copy of tests/fixtures/recorded/codebase in a temp
-folder, the recorded model answers, and a temp PLANSMITH_HOME. Window shots use
+folder, the recorded model answers replayed through the real pipeline by ReplayEngine
+(with a delay per piece, so streaming is visible), and a temp PLANSMITH_HOME. Window shots use
 QWidget.grab(); shots that include a dialog capture the whole X screen with ImageMagick's
 `import -window root` when it is available (under Xvfb), else they grab the dialog alone.
 """
@@ -16,6 +22,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -25,9 +32,8 @@ SIZE = (1280, 720)  # the smallest screen the app must work on
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from PySide6.QtCore import Qt  # noqa: E402
-from PySide6.QtGui import QColor, QGuiApplication, QPalette  # noqa: E402
-from PySide6.QtTest import QTest  # noqa: E402
+from PySide6.QtCore import QEventLoop, QTimer  # noqa: E402
+from PySide6.QtGui import QColor, QGuiApplication, QPainter, QPalette  # noqa: E402
 from PySide6.QtWidgets import QApplication, QMainWindow, QWidget  # noqa: E402
 
 
@@ -35,9 +41,10 @@ class Camera:
     def __init__(self, out: Path) -> None:
         self.out = out
         self.taken: list[Path] = []
+        self.started = time.monotonic()
 
     def settle(self, ms: int = 250) -> None:
-        QTest.qWait(ms)  # let layouts, repaints and queued signals run
+        run_events_for(ms)  # let layouts, repaints and queued signals run
 
     def window(self, name: str, widget: QWidget) -> Path:
         """The top-level window's pixels as Qt renders them."""
@@ -47,8 +54,8 @@ class Camera:
             raise SystemExit(f"could not write {path}")
         return self._done(path)
 
-    def screen(self, name: str, fallback: QWidget) -> Path:
-        """The whole X screen (window and dialogs), or the fallback widget off X."""
+    def screen(self, name: str, *, window: QWidget, dialog: QWidget | None) -> Path:
+        """The window with its dialog on top: the X screen under Xvfb, else composed by Qt."""
         self.settle(400)
         path = self.out / f"{name}.png"
         importer = shutil.which("import")
@@ -57,13 +64,20 @@ class Camera:
                                     capture_output=True, text=True, check=False)
             if result.returncode == 0:
                 return self._done(path)
-            print(f"import failed ({result.stderr.strip()}); grabbing the widget instead")
-        fallback.grab().save(str(path))
+            print(f"import failed ({result.stderr.strip()}); composing the shot with Qt instead")
+        window = window.window()
+        shot = window.grab()
+        if dialog is not None and dialog.isVisible():
+            painter = QPainter(shot)
+            painter.drawPixmap(dialog.frameGeometry().topLeft() - window.geometry().topLeft(),
+                               dialog.grab())
+            painter.end()
+        shot.save(str(path))
         return self._done(path)
 
     def _done(self, path: Path) -> Path:
         self.taken.append(path)
-        print(f"  {path.name}")
+        print(f"  {path.name}  ({time.monotonic() - self.started:.1f} s)")
         return path
 
 
@@ -99,8 +113,101 @@ def git(*args: str, cwd: Path) -> None:
                    capture_output=True)
 
 
+def run_events_for(ms: int) -> None:
+    """Run the event loop for ms, in a blocking loop as app.exec() does.
+
+    Waiting in a QTest.qWait loop instead made the worker thread stream at about 7 ms per
+    piece whatever the replay delay (measured here: 5 s instead of 1 s for Phase 1).
+    """
+    loop = QEventLoop()
+    QTimer.singleShot(ms, loop.quit)
+    loop.exec()
+
+
+def wait_until(condition, *, timeout_s: float = 60.0, what: str = "") -> None:
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        if time.monotonic() > deadline:
+            raise SystemExit(f"timed out waiting for {what or condition}")
+        run_events_for(20)
+
+
+def main_window_scenes(camera: Camera, *, work: Path, delay: float) -> None:
+    """The real window over a ReplayEngine: every state a user goes through."""
+    from desktop.llm.replay_engine import ReplayEngine
+    from desktop.paths import AppPaths
+    from desktop.settings import Settings
+    from desktop.ui.main_window import MainWindow
+
+    paths = AppPaths.default().ensure()
+    reflection = (RECORDED / "phase1_reflection.md").read_text(encoding="utf-8")
+    answer = (RECORDED / "answer_two_files.md").read_text(encoding="utf-8")
+    plan = work / "discount-codes.md"
+    shutil.copyfile(RECORDED / "plan.md", plan)
+    root = fresh_codebase(work)
+    # The file is never opened: the engine factory hands back the replaying engine. Its name
+    # says so in the model box, so no screenshot pretends a real model wrote the text.
+    model = work / "recorded-answers.gguf"
+    replay = ReplayEngine([reflection, answer], delay=delay)
+    settings = Settings(model_path=str(model), context_size=8192, max_repairs=0)
+    window = MainWindow(paths=paths, settings=settings, engine_factory=lambda spec: replay)
+    done: list[str] = []
+    window.operation_done.connect(lambda operation, _phase: done.append(operation))
+    window.resize(*SIZE)
+    window.move(0, 0)
+    window.show()
+    camera.window("01-window-empty", window)
+
+    window.load_plan(plan)
+    window.set_codebase(root)
+    wait_until(lambda: window.codebase is not None, what="the codebase scan")
+    camera.window("02-window-plan-and-codebase", window)
+
+    window.start_run()
+    wait_until(lambda: len(window.reflection_view.text()) > 1100, what="Phase 1 text")
+    camera.window("03-phase1-streaming", window)
+    wait_until(lambda: "reflect" in done, what="the end of Phase 1")
+    camera.window("04-phase1-done", window)
+
+    window.approve()
+    wait_until(lambda: len(window.answer_view.text()) > 900, what="Phase 2 text")
+    camera.window("05-phase2-streaming", window)
+    wait_until(lambda: "implement" in done, what="the end of Phase 2")
+    view = window.changes_view
+    view.set_hunk_accepted("shop/cart.py", 1, False)
+    view.hunks.setCurrentRow(0)
+    camera.window("06-changes-view", window)
+
+    cart = root / "shop" / "cart.py"
+    original = cart.read_bytes()
+    cart.write_text(cart.read_text(encoding="utf-8") + "\n# edited by hand meanwhile\n",
+                    encoding="utf-8")
+    window.apply_changes()
+    camera.window("07-error-file-changed-before-apply", window)
+    cart.write_bytes(original)
+
+    app = QApplication.instance()
+    light = app.palette()
+    app.setPalette(dark_palette())
+    camera.window("08-window-changes-dark", window)
+    app.setPalette(light)
+    window.close()
+
+    # A first start: no model installed yet, Run pressed anyway.
+    bare = MainWindow(paths=paths, settings=Settings(), engine_factory=lambda spec: replay)
+    bare.resize(*SIZE)
+    bare.move(0, 0)
+    bare.show()
+    bare.load_plan(plan)
+    bare.set_codebase(root)
+    wait_until(lambda: bare.codebase is not None, what="the codebase scan")
+    bare.start_run()
+    camera.window("09-error-no-model", bare)
+    bare.close()
+
+
 def changes_view_scenes(camera: Camera, *, work: Path) -> None:
-    """The review pane in a window of its own (until MainWindow exists, or with --standalone)."""
+    """Close-ups of the review pane in a window of its own."""
     from desktop.core.changes import ChangeSet
     from desktop.paths import AppPaths
     from desktop.ui.changes_view import ChangesView
@@ -114,9 +221,9 @@ def changes_view_scenes(camera: Camera, *, work: Path) -> None:
     window.resize(*SIZE)
     window.move(0, 0)
     window.show()
-    camera.window("01-changes-empty", window)
+    camera.window("pane-01-empty", window)
 
-    root = fresh_codebase(work)
+    root = fresh_codebase(work, "shop-pane")
 
     def load() -> None:
         view.set_changeset(ChangeSet.from_answer(answer, root=root), root=root,
@@ -125,15 +232,15 @@ def changes_view_scenes(camera: Camera, *, work: Path) -> None:
     load()
     view.set_hunk_accepted("shop/cart.py", 1, False)
     view.hunks.setCurrentRow(0)
-    camera.window("02-changes-view", window)
+    camera.window("pane-02-changes", window)
 
     view.select_file("../../etc/passwd")
-    camera.window("03-changes-rejected-path", window)
+    camera.window("pane-03-rejected-path", window)
 
     view.set_accepted("shop/pricing.py", False)
     view.select_file("shop/cart.py")
     view.apply()
-    camera.window("04-changes-applied", window)
+    camera.window("pane-04-applied", window)
     view.undo()
 
     load()
@@ -142,7 +249,7 @@ def changes_view_scenes(camera: Camera, *, work: Path) -> None:
     cart.write_text(cart.read_text(encoding="utf-8") + "\n# edited by hand meanwhile\n",
                     encoding="utf-8")
     view.apply()
-    camera.window("05-error-stale-file", window)
+    camera.window("pane-05-error-stale-file", window)
     cart.write_bytes(original)
 
     load()
@@ -150,15 +257,15 @@ def changes_view_scenes(camera: Camera, *, work: Path) -> None:
     view.edit_current()
     dialog = view.edit_dialog
     dialog.editor.setPlainText(dialog.text().replace("def percent_of(", "def percent_of(("))
-    camera.screen("06-edit-dialog", dialog)
+    camera.screen("pane-06-edit-dialog", window=window, dialog=dialog)
     dialog.accept()
-    camera.window("07-python-warning", window)
+    camera.window("pane-07-python-warning", window)
 
     QApplication.instance().setPalette(dark_palette())
     load()
     view.set_hunk_accepted("shop/cart.py", 1, False)
     view.select_file("shop/cart.py")
-    camera.window("08-changes-view-dark", window)
+    camera.window("pane-08-dark", window)
     QApplication.instance().setPalette(QApplication.style().standardPalette())
 
     git("init", "-q", cwd=root)
@@ -168,7 +275,7 @@ def changes_view_scenes(camera: Camera, *, work: Path) -> None:
     load()
     view.apply()
     box = view.pending_confirmation
-    camera.screen("09-apply-asks-about-uncommitted-files", box or window)
+    camera.screen("pane-09-uncommitted-files-question", window=window, dialog=box)
     if box is not None:
         box.reject()
     window.close()
@@ -178,8 +285,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("out", nargs="?", type=Path, default=REPO / "screenshots",
                         help="folder for the PNGs (default: screenshots/)")
-    parser.add_argument("--standalone", action="store_true",
-                        help="screenshot the review pane alone even if MainWindow exists")
+    parser.add_argument("--only", choices=("window", "pane"),
+                        help="only the main window's states, or only the review pane's close-ups")
+    parser.add_argument("--delay", type=float, default=0.012,
+                        help="seconds per replayed piece of model text (default: 0.012)")
     args = parser.parse_args(argv)
     out = args.out.resolve()
     out.mkdir(parents=True, exist_ok=True)
@@ -187,13 +296,17 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="plansmith-shots-") as tmp:
         work = Path(tmp)
         os.environ["PLANSMITH_HOME"] = str(work / "home")  # never the user's own folders
-        app = QApplication.instance() or QApplication([sys.argv[0]])
-        app.setApplicationName("Plansmith")
+        from desktop.ui.app import create_app
+
+        app = create_app([sys.argv[0]])  # the app's own setup: names, icon, style sheet
         app.setStyle("Fusion")  # the same look on every machine the script runs on
         app.setPalette(app.style().standardPalette())
         camera = Camera(out)
         print(f"Screenshots ({QGuiApplication.platformName()}) into {out}:")
-        changes_view_scenes(camera, work=work)
+        if args.only in (None, "window"):
+            main_window_scenes(camera, work=work, delay=args.delay)
+        if args.only in (None, "pane"):
+            changes_view_scenes(camera, work=work)
         app.processEvents()
     print(f"{len(camera.taken)} screenshots.")
     return 0

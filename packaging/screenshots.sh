@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Screenshots of the real app window under a virtual X server (Xvfb).
-#   packaging/screenshots.sh [OUT_DIR]        (default: screenshots/ at the repo root, git-ignored)
-# Installs Xvfb, xdotool, ImageMagick and the xcb libraries Qt's X11 plugin needs when
-# missing (apt-get; run as root, or with sudo available). PYTHON picks the interpreter
-# (default: the repo's .venv).
+#   packaging/screenshots.sh [OUT_DIR [--only window|pane] [--delay S]]
+#   OUT_DIR defaults to screenshots/ at the repo root (git-ignored).
+# Installs what is missing with apt-get (as root, or through sudo): Xvfb, ImageMagick
+# (`import`, for shots that include a dialog) and the xcb libraries Qt's X11 plugin needs.
+# PYTHON picks the interpreter (default: the repo's .venv).
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -18,7 +19,6 @@ missing=()
 command -v Xvfb >/dev/null || missing+=(xvfb)
 command -v xvfb-run >/dev/null || missing+=(xvfb xauth)
 command -v xauth >/dev/null || missing+=(xauth)
-command -v xdotool >/dev/null || missing+=(xdotool)
 command -v import >/dev/null || missing+=(imagemagick)
 for pkg in "${qt_xcb_libs[@]}"; do
     dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
@@ -36,5 +36,5 @@ mkdir -p "$out"
 cd "$repo"
 # 1280x720: the smallest screen the app must work on. -a picks a free display number.
 QT_QPA_PLATFORM=xcb xvfb-run -a -s "-screen 0 1280x720x24 -nolisten tcp" \
-    "$python" packaging/screenshots.py "$out"
+    "$python" packaging/screenshots.py "$out" "${@:2}"
 echo "Screenshots in $out"

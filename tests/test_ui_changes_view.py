@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QPalette
+from PySide6.QtGui import QColor, QImage, QPalette
 from PySide6.QtWidgets import QPushButton
 
 from desktop.core.changes import ChangeSet
@@ -361,3 +363,22 @@ def test_highlighter_colours_lines_by_kind(qtbot):
     dark = _palette("#1e1e1e", "#e0e0e0")
     highlighter.set_palette(dark)
     assert foreground(6) == DiffColors.for_palette(dark).added_fg
+
+
+@pytest.mark.slow
+def test_the_screenshot_script_captures_every_state(tmp_path):
+    """packaging/screenshots.py end to end, offscreen (screenshots.sh runs it under Xvfb)."""
+    repo = Path(__file__).resolve().parent.parent
+    out = tmp_path / "shots"
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    result = subprocess.run([sys.executable, str(repo / "packaging" / "screenshots.py"), str(out),
+                             "--delay", "0.001"], cwd=repo, env=env, capture_output=True,
+                            text=True, timeout=300, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    shots = sorted(p.name for p in out.glob("*.png"))
+    assert "03-phase1-streaming.png" in shots and "06-changes-view.png" in shots
+    assert "07-error-file-changed-before-apply.png" in shots and len(shots) == 18
+    for name in shots:
+        image = QImage(str(out / name))
+        assert not image.isNull(), name
+        assert (image.width(), image.height()) == (1280, 720), name

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from PySide6.QtCore import QEvent, QSize, Qt, Signal, Slot
-from PySide6.QtGui import QFontDatabase, QPalette, QTextCursor
+from PySide6.QtGui import QFont, QFontDatabase, QPalette, QTextCursor
 from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFileDialog, QHBoxLayout, QLabel,
                                QListView, QListWidget, QListWidgetItem, QMessageBox, QPlainTextEdit,
                                QPushButton, QSplitter, QStyle, QVBoxLayout, QWidget)
@@ -33,15 +33,15 @@ _PATH_ROLE = Qt.ItemDataRole.UserRole
 _PARSE_PROBLEMS = "\0parse-problems"  # the list entry for unreadable parts of the answer
 _KIND_LABELS = {"new": "new file", "modify": "modified", "replace": "replaced (whole file)",
                 "rejected": "rejected"}
-_DIRTY_SHOWN = 12
-_HUNK_ROWS_SHOWN = 5  # uncommitted files named in the warning before "and N more"
+_DIRTY_SHOWN = 12  # uncommitted files named in the warning before "and N more"
+_HUNK_ROWS_SHOWN = 4  # hunk rows shown at once; more scroll
 
 
 def _first_line(text: str) -> str:
     return text.split("\n", 1)[0]
 
 
-def _monospace():
+def _monospace() -> QFont:
     return QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
 
 
@@ -52,7 +52,8 @@ def _banner_style(*, dark: bool, kind: str) -> str:
         ("info", False): ("#0f5323", "#dafbe1"), ("info", True): ("#aff5b4", "#133a21"),
     }
     fg, bg = colors[(kind, dark)]
-    return f"QLabel {{ color: {fg}; background: {bg}; border-radius: 4px; padding: 6px 8px; }}"
+    return (f"QLabel {{ color: {fg}; background: {bg}; border: 1px solid {fg}; "
+            "border-radius: 6px; padding: 5px 8px; }")
 
 
 class EditDialog(QDialog):
@@ -162,6 +163,10 @@ class ChangesView(QWidget):
         self.hunks_label = QLabel("Hunks (tick to accept)")
         self.hunks = QListWidget()
         self.hunks.setFont(_monospace())
+        # Rows are elided, never scrolled sideways: a horizontal bar would hide a hunk row.
+        self.hunks.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.hunks.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.hunks.setWordWrap(False)
         self.hunks.itemChanged.connect(self._on_hunk_checked)
         self.hunks.currentRowChanged.connect(self._scroll_to_hunk)
         self.hunks_label.setBuddy(self.hunks)
@@ -185,9 +190,10 @@ class ChangesView(QWidget):
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(left)
         splitter.addWidget(right)
-        splitter.setStretchFactor(0, 0)
-        splitter.setStretchFactor(1, 1)
-        splitter.setSizes([340, 900])
+        # Both panes grow and shrink (1:3), so the diff keeps room when the view is embedded small.
+        splitter.setStretchFactor(0, 1)
+        splitter.setStretchFactor(1, 3)
+        splitter.setSizes([300, 900])
         splitter.setChildrenCollapsible(False)
         left.setMinimumWidth(220)
 
@@ -197,8 +203,8 @@ class ChangesView(QWidget):
 
         layout = QVBoxLayout(self)
         layout.addLayout(top)
+        layout.addWidget(self.message)  # next to the buttons whose outcome it reports
         layout.addWidget(splitter, 1)
-        layout.addWidget(self.message)
 
     def sizeHint(self) -> QSize:  # noqa: N802 (Qt's name)
         return QSize(1200, 640)
@@ -238,11 +244,7 @@ class ChangesView(QWidget):
         return None if item is None else item.data(_PATH_ROLE)
 
     def select_file(self, path: str) -> None:
-        for row in range(self.files.count()):
-            if self.files.item(row).data(_PATH_ROLE) == path:
-                self.files.setCurrentRow(row)
-                return
-        raise KeyError(path)
+        self.files.setCurrentItem(self.file_item(path))
 
     def file_item(self, path: str) -> QListWidgetItem:
         for row in range(self.files.count()):
@@ -449,7 +451,6 @@ class ChangesView(QWidget):
         self.hunks_label.setVisible(shown)
         if shown:
             self.hunks_label.setText(f"Hunks (tick to accept): {len(hunks)}")
-            # One row per hunk up to _HUNK_ROWS_SHOWN; more scroll.
             rows = min(len(hunks), _HUNK_ROWS_SHOWN)
             self.hunks.setFixedHeight(rows * self.hunks.sizeHintForRow(0)
                                       + 2 * self.hunks.frameWidth() + 2)
