@@ -48,11 +48,13 @@ def test_canonical_answer():
     assert blocks[1].search == "" and blocks[1].replace == "VALUE = 3\n"
 
 
-def test_the_shipped_format_description_parses_as_its_own_two_examples():
+def test_the_shipped_format_description_parses_as_its_own_examples():
     text = (resources_dir() / "prompts" / "edit-format.md").read_text(encoding="utf-8")
     blocks = only_blocks(text)
-    assert [b.path for b in blocks] == ["src/shop/cart.py", "src/shop/discounts.py"]
-    assert blocks[0].search.startswith("    def total(self):\n") and blocks[1].search == ""
+    assert [b.path for b in blocks] == ["src/shop/cart.py", "src/shop/cart.py", "src/shop/discounts.py"]
+    assert blocks[0].search.startswith("    def total(self):\n") and blocks[2].search == ""
+    # The "add code" example repeats its anchor lines, then adds the new method.
+    assert blocks[1].replace.startswith(blocks[1].search) and "def is_empty" in blocks[1].replace
 
 
 @pytest.mark.parametrize("path_line", [
