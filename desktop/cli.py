@@ -176,10 +176,11 @@ class TerminalReporter:
 
 
 def make_engine(args, *, paths: AppPaths, settings: Settings):
-    if args.server:
+    server = args.server or (settings.server_url if settings.engine == "server" and not args.model else "")
+    if server:
         from desktop.llm.remote_engine import RemoteEngine
 
-        return RemoteEngine(args.server, model=args.server_model or settings.server_model, context_size=settings.context_size)
+        return RemoteEngine(server, model=args.server_model or settings.server_model, context_size=settings.context_size)
     from desktop.llm.factory import make_local_engine, resolve_model_path
     from desktop.llm.store import ModelStore, default_model, hash_index
 
