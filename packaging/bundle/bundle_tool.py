@@ -5,6 +5,7 @@
     python3 bundle_tool.py model BUNDLE FILE CATALOG    -> BUNDLE/model/<stem>/{FILE,manifest.json}
     python3 bundle_tool.py checksums BUNDLE             -> BUNDLE/SHA256SUMS
     python3 bundle_tool.py pinned PYPROJECT NAME        -> prints the version pinned with ==
+    python3 bundle_tool.py glibc WHEEL                  -> prints the newest GLIBC_2.N its .so files need
 
 Standard library only (it runs on the connected machine's python3, not in a venv).
 """
@@ -183,9 +184,20 @@ def cmd_pinned(pyproject: Path, name: str) -> None:
     raise SystemExit(f"{name} is not pinned with == in {pyproject}")
 
 
+def cmd_glibc(wheel: Path) -> None:
+    """The newest glibc symbol version the wheel's shared libraries reference (0.0: none)."""
+    newest = (0, 0)
+    with zipfile.ZipFile(wheel) as z:
+        for name in z.namelist():
+            if re.search(r"\.so(\.|$)", name):
+                for major, minor in re.findall(rb"GLIBC_(\d+)\.(\d+)", z.read(name)):
+                    newest = max(newest, (int(major), int(minor)))
+    print(f"{newest[0]}.{newest[1]}")
+
+
 def main(argv: list[str]) -> None:
     commands = {"requirements": (cmd_requirements, 1), "bom": (cmd_bom, 1), "model": (cmd_model, 3),
-                "checksums": (cmd_checksums, 1), "pinned": (cmd_pinned, 2)}
+                "checksums": (cmd_checksums, 1), "pinned": (cmd_pinned, 2), "glibc": (cmd_glibc, 1)}
     if not argv or argv[0] not in commands or len(argv) - 1 != commands[argv[0]][1]:
         raise SystemExit(__doc__)
     func = commands[argv[0]][0]

@@ -58,7 +58,12 @@ PYCHECK
 have=$("$PY" -c 'import sys; print("%d.%d" % sys.version_info[:2])')
 [ "$have" = "$want" ] || die "this bundle is for Python $want, $PY is $have: use --python python$want or a bundle made with --python $have"
 
-# 3. Native libraries the llama.cpp wheel links against (warn only: pip does not know them).
+# 3. Native libraries the llama.cpp wheel links against: pip does not check them.
+read -r need_glibc < <("$PY" -c 'import json, sys; print(json.load(open(sys.argv[1])).get("llama_cpp_needs_glibc", "0.0"))' "$bundle/bundle.json")
+have_glibc=$("$PY" -c 'import platform; print(platform.libc_ver()[1] or "0.0")')
+if "$PY" -c 'import sys; a, b = (tuple(map(int, v.split("."))) for v in sys.argv[1:]); sys.exit(a <= b)' "$need_glibc" "$have_glibc"; then
+  die "this bundle's llama.cpp needs glibc >= $need_glibc, this system has $have_glibc: make the bundle with --glibc $have_glibc (and a llama-cpp-python wheel built on such a system)"
+fi
 if command -v ldconfig >/dev/null && ! ldconfig -p 2>/dev/null | grep -q 'libgomp\.so\.1'; then
   echo "install: warning: libgomp.so.1 (OpenMP) not found; llama.cpp needs it (Debian/Ubuntu: libgomp1, Fedora: libgomp)" >&2
 fi

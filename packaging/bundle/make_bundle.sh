@@ -114,6 +114,13 @@ else
   llama_source="built from the sdist with CMAKE_ARGS=$LLAMA_CMAKE_ARGS"
   echo "    $llama_wheel"
 fi
+# The wheel's libraries link against the glibc of the machine that built them: a target
+# with an older glibc could not load them. Build on (or in a container of) the oldest glibc.
+llama_glibc=$("$PY" "$tool" glibc "$llama_wheel")
+if "$PY" -c 'import sys; a, b = (tuple(map(int, v.split("."))) for v in sys.argv[1:]); sys.exit(a <= b)' "$llama_glibc" "$glibc"; then
+  die "$(basename "$llama_wheel") needs glibc >= $llama_glibc, the target has $glibc: build llama-cpp-python on a machine (or container) with glibc <= $glibc, or target a newer system with --glibc"
+fi
+echo "    needs glibc >= $llama_glibc"
 cp "$llama_wheel" "$out/wheels/"
 stage_done
 
@@ -139,6 +146,7 @@ json.dump({
     "python": "$target_py",
     "arch": "$arch",
     "glibc": "$glibc",
+    "llama_cpp_needs_glibc": "$llama_glibc",
     "platforms": "${platforms[*]}".split(),
     "extras": [e for e in "${extras[*]}".split() if e],
     "llama_cpp_python": "$llama_version",
