@@ -106,7 +106,8 @@ else
     echo "    building from the sdist with CMAKE_ARGS=\"$LLAMA_CMAKE_ARGS\" (5-9 minutes on 2 cores)"
     mkdir -p "$built.tmp"
     CMAKE_ARGS="$LLAMA_CMAKE_ARGS" nice -n 10 "$PY" -m pip wheel -q --no-deps --no-cache-dir \
-      --no-binary llama-cpp-python -w "$built.tmp" "llama-cpp-python==$llama_version"
+      --no-binary llama-cpp-python -w "$built.tmp" "llama-cpp-python==$llama_version" \
+      2> >(grep -v "^WARNING: Location '" >&2)
     rm -rf "$built"; mv "$built.tmp" "$built"
     printf '%s\n' "$LLAMA_CMAKE_ARGS" > "$built/CMAKE_ARGS"
   fi
