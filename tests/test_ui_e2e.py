@@ -116,10 +116,10 @@ def test_both_phases_with_an_edited_reflection(qtbot, app_paths, make_window, pr
 
 
 def test_stop_in_the_middle_keeps_the_text(qtbot, app_paths, make_window, project):
-    window = make_window(max_reflection_tokens=600)
+    window = make_window(max_reflection_tokens=600, context_size=4096)
     ready(qtbot, window, project)
     window.actions["run"].trigger()
-    qtbot.waitUntil(lambda: len(window.reflection_view.text()) >= 40, timeout=60_000)
+    qtbot.waitUntil(lambda: len(window.reflection_view.text()) >= 40, timeout=180_000)
     assert window.busy == "reflect"
     with qtbot.waitSignal(window.operation_done, timeout=10_000) as done:
         seen = window.reflection_view.text()

@@ -203,6 +203,7 @@ class MainWindow(QMainWindow):
         phase2_split.addWidget(self.answer_view)
         phase2_split.addWidget(self.changes_view)
         phase2_split.setSizes([220, 380])
+        self.phase2_split = phase2_split
         phase2 = QWidget()
         phase2_layout = QVBoxLayout(phase2)
         phase2_layout.addWidget(phase2_split, 1)
@@ -781,6 +782,9 @@ class MainWindow(QMainWindow):
         self.changeset = changeset
         self._answers = True
         self.changes_view.set_changeset(changeset, root=changeset.root, backups_dir=self.paths.backups_dir)
+        if changeset.changes:  # review time: the diff gets the room, the raw answer a strip
+            total = sum(self.phase2_split.sizes())
+            self.phase2_split.setSizes([max(90, total // 6), total - max(90, total // 6)])
 
     @Slot(str)
     def _on_record_saved(self, run_id: str) -> None:
