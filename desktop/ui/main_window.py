@@ -276,6 +276,8 @@ class MainWindow(QMainWindow):
         model_menu = menu.addMenu("&Model")
         model_menu.addAction(self.actions["model_file"])
         model_menu.addAction(self.actions["model_manager"])
+        help_menu = menu.addMenu("&Help")
+        help_menu.addAction("&About Plansmith", self._show_about)
 
         toolbar = self.addToolBar("Run")
         toolbar.setObjectName("runToolbar")
@@ -776,6 +778,11 @@ class MainWindow(QMainWindow):
     @Slot(str)
     def _on_reflection_ready(self, text: str) -> None:
         self.reflection_view.flush()
+
+    def _show_about(self) -> None:
+        from desktop.ui.about import show_about  # llama.cpp's build facts are read only when asked
+
+        show_about(self)
 
     @Slot(object)
     def _on_changeset(self, changeset: ChangeSet) -> None:
