@@ -17,10 +17,6 @@ import argparse
 import json
 import os
 import sys
-
-# llama.cpp's OpenMP threads spin at every barrier by default; on a busy machine a spinning
-# thread that lost its core stalls the others (decode fell from ~8 to ~1 token/s here).
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 import tempfile
 import time
 from pathlib import Path
