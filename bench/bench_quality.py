@@ -82,10 +82,8 @@ def run_task(task, *, engine: LlamaEngine, prompts: Prompts, options: RunOptions
     base_run = Run(plan=run.plan, codebase=scan_codebase(repo_b), engine=engine, prompts=prompts, options=options)
     base_run.ranked = run.ranked
     base_run.context = pack
-    messages = [
-        {"role": "system", "content": prompts["system"]},
-        {"role": "user", "content": base_run.context_prompt(template="oneshot")},
-    ]
+    # The same system message (with the edit format) and the same packed files as the app.
+    messages = base_run._system() + [{"role": "user", "content": base_run.context_prompt(template="oneshot")}]
     started = time.perf_counter()
     answer = "".join(engine.stream(messages, max_tokens=options.answer_tokens, temperature=options.temperature))
     base = apply_and_judge(task, ChangeSet.from_answer(answer, root=repo_b), repo_b, work / "backups-base")

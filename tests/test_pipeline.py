@@ -211,3 +211,17 @@ def test_followup_with_the_real_model(repo, smollm2_engine):
     run.follow_up("Also handle an empty sku list.")
     assert run.turns[-1].kind == "followup" and run.turns[-1].text.strip()
     assert run.phase == Phase.DONE
+
+
+def test_phase_two_reply_starts_with_the_first_checklist_file(repo):
+    after_prefill = GOOD_REPAIR.split("```python\n", 1)[1]  # what the model writes after the given start
+    engine = ReplayEngine([REFLECTION, after_prefill], prefill=True)
+    run = make_run(repo, engine)
+    run.reflect()
+    changeset = run.implement()
+    assert engine.prefills == ["", "inventory/report.py\n```python\n"]
+    assert run.turns[1].text.startswith("inventory/report.py\n```python\n<<<<<<< SEARCH")
+    assert "def low_stock" in changeset.changes[0].new_text and run.repairs == 0
+    # The format is in the system prompt, not repeated at the end of Phase 2's request.
+    assert "<<<<<<< SEARCH" in engine.prompts[1][0]["content"]
+    assert "<<<<<<< SEARCH" not in engine.prompts[1][-1]["content"]

@@ -86,7 +86,8 @@ class ChangeSet:
                    for p in self.parse_problems]
         for c in self.changes:
             entries += [f"{c.path}: {p}" for p in c.problems]
-            entries += [f"{c.path}: {w}" for w in c.warnings]
+            # A change that leaves its file as it was harms nothing: not worth a repair turn.
+            entries += [f"{c.path}: {w}" for w in c.warnings if not w.startswith("no change")]
         if not entries:
             return ""
         numbered = [f"{n}. {entry}" for n, entry in enumerate(entries, 1)]

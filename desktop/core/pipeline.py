@@ -19,7 +19,7 @@ from desktop.core.changes import ChangeSet
 from desktop.core.checklist import Checklist, check_names, parse_checklist, plan_required_names
 from desktop.core.codebase import Codebase, RankedFile, rank_files
 from desktop.core.compose import compose_answers
-from desktop.core.context import ContextPack, pack_context
+from desktop.core.context import ContextPack, fence_language, pack_context
 from desktop.core.plan import Plan
 from desktop.core.prompts import Prompts, fill
 from desktop.errors import ContextError, PlansmithError
@@ -144,7 +144,10 @@ class Run:
     # -- prompts ------------------------------------------------------------------------
 
     def _system(self) -> list[Message]:
-        return [{"role": "system", "content": self.prompts["system"]}]
+        # The format lives in the system prompt: read first, and its examples are not the
+        # last thing a small model sees before it answers (it copied them from there).
+        content = self.prompts["system"] + "\n\n" + self.prompts["edit-format"]
+        return [{"role": "system", "content": content}]
 
     def _phase1_prompt(self, *, files: str, omitted_note: str, template: str = "phase1") -> str:
         return fill(
@@ -174,20 +177,28 @@ class Run:
 
     # -- turns --------------------------------------------------------------------------
 
-    def _stream_turn(self, turn: Turn, *, max_tokens: int, stop_event: threading.Event | None) -> Turn:
+    def _stream_turn(
+        self, turn: Turn, *, max_tokens: int, stop_event: threading.Event | None, prefill: str = ""
+    ) -> Turn:
         messages = self.messages + [{"role": "user", "content": turn.prompt}]
         phase = self.phase
 
         def progress(done: int, total: int) -> None:
             self.on_event(RunEvent("prompt_progress", phase, done=done, total=total))
 
+        extra = {}
         pieces = []
+        if prefill and getattr(self.engine, "supports_prefill", False):
+            extra["prefill"] = prefill
+            pieces.append(prefill)
+            self.on_event(RunEvent("text", phase, text=prefill))
         for piece in self.engine.stream(
             messages,
             max_tokens=max_tokens,
             temperature=self.options.temperature,
             stop_event=stop_event,
             on_prompt_progress=progress,
+            **extra,
         ):
             pieces.append(piece)
             self.on_event(RunEvent("text", phase, text=piece))
@@ -250,6 +261,7 @@ class Run:
                 Turn("implementation", self._phase2_prompt(checklist)),
                 max_tokens=self.options.answer_tokens,
                 stop_event=stop_event,
+                prefill=self._first_edit_prefill(checklist),
             )
             if not self._stopped(stop_event):
                 self._check_and_repair(checklist, stop_event=stop_event)
@@ -274,6 +286,20 @@ class Run:
         except PlansmithError as exc:
             return self._fail(exc)
         return self._finish(stop_event)
+
+    def _first_edit_prefill(self, checklist: Checklist) -> str:
+        """Start Phase 2's reply with the first file the reflection said it would change.
+
+        A small model otherwise tends to write its analysis again instead of edits.
+        """
+        known = {f.rel_path for f in self.codebase.files}
+        candidates = list(checklist.files)
+        if not candidates and self.context and self.context.files:
+            candidates = [self.context.files[0].path]  # no checklist: the best-ranked file
+        for path in candidates:
+            if path in known or not (self.codebase.root / path).exists():
+                return f"{path}\n```{fence_language(path)}\n"
+        return ""
 
     # -- checks and repairs -------------------------------------------------------------
 

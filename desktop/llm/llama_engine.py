@@ -79,6 +79,8 @@ class _Turn:
 class LlamaEngine:
     """Chat with a GGUF model in this process. Loads lazily, on the thread that first uses it."""
 
+    supports_prefill = True
+
     def __init__(
         self,
         model_path: Path | str,
@@ -212,10 +214,13 @@ class LlamaEngine:
         # The template already wrote any BOS it wants (as the chat handlers assume).
         return self._llm.tokenize(text.encode("utf-8"), add_bos=False, special=True)
 
-    def prompt_tokens(self, messages: list[Message]) -> list[int]:
-        """The prompt as tokens; continues the last turn's exact tokens when possible."""
+    def prompt_tokens(self, messages: list[Message], *, prefill: str = "") -> list[int]:
+        """The prompt as tokens; continues the last turn's exact tokens when possible.
+
+        `prefill` is the start of the reply, written for the model (it continues from there).
+        """
         self.load()
-        full = self._render(messages)
+        full = self._render(messages) + prefill
         turn = self._turn
         n = len(turn.messages) if turn else 0
         if (
@@ -285,7 +290,9 @@ class LlamaEngine:
         stop_event: threading.Event | None = None,
         on_prompt_progress: PromptProgress | None = None,
         ignore_eos: bool = False,
+        prefill: str = "",
     ) -> Iterator[str]:
+        """See Engine.stream. With `prefill`, the reply starts with that text (not yielded)."""
         self.load()
         import llama_cpp
 
@@ -293,7 +300,7 @@ class LlamaEngine:
         usage = Usage()
         self.last_usage = usage
         started = time.perf_counter()
-        tokens = self.prompt_tokens(messages)
+        tokens = self.prompt_tokens(messages, prefill=prefill)
         n_ctx = llm.n_ctx()
         usage.prompt_tokens = len(tokens)
         if len(tokens) >= n_ctx - 1:
@@ -358,5 +365,5 @@ class LlamaEngine:
                 usage.prompt_seconds = now - started
             else:
                 usage.generate_seconds = now - first_token_at
-            turn.text = "".join(pieces)
+            turn.text = prefill + "".join(pieces)
             self._turn = turn

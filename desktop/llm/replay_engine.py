@@ -20,12 +20,17 @@ _TOKEN = re.compile(r"\s*\S+|\s+")
 
 
 class ReplayEngine:
-    def __init__(self, answers: list[str] | None = None, *, context_size: int = 8192, delay: float = 0.0) -> None:
+    def __init__(
+        self, answers: list[str] | None = None, *, context_size: int = 8192, delay: float = 0.0, prefill: bool = False
+    ) -> None:
+        # With prefill, a recorded answer is the text that follows the reply's given start.
+        self.supports_prefill = prefill
         self._answers: deque[str] = deque(answers or [])
         self.context_size = context_size
         self.delay = delay  # seconds per piece, to exercise streaming in the GUI
         self.last_usage = Usage()
         self.prompts: list[list[Message]] = []  # every conversation it was asked to continue
+        self.prefills: list[str] = []
 
     def enqueue(self, *answers: str) -> None:
         self._answers.extend(answers)
@@ -48,12 +53,14 @@ class ReplayEngine:
         stop_event: threading.Event | None = None,
         on_prompt_progress: PromptProgress | None = None,
         ignore_eos: bool = False,
+        prefill: str = "",
     ) -> Iterator[str]:
         usage = Usage(prompt_tokens=self.count_message_tokens(messages))
         self.last_usage = usage
         if usage.prompt_tokens >= self.context_size:
             raise ContextError(f"The prompt is {usage.prompt_tokens} tokens but the context holds {self.context_size}.")
         self.prompts.append([dict(m) for m in messages])
+        self.prefills.append(prefill)
         if on_prompt_progress:
             on_prompt_progress(usage.prompt_tokens, usage.prompt_tokens)
         answer = self._answers.popleft() if self._answers else ""

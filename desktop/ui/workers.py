@@ -132,7 +132,7 @@ def restore_run(
             "This run cannot be continued: it has no reflection. Start a new run with Run (Ctrl+R)."
         )
     run = Run(plan=plan, codebase=codebase, engine=engine, prompts=prompts, options=options, on_event=on_event)
-    messages = [{"role": "system", "content": prompts["system"]}]
+    messages = run._system()  # the same system message Run builds, format included
     for i, t in enumerate(turns):
         messages.append({"role": "user", "content": t.get("prompt", "")})
         if i < len(turns) - 1:
