@@ -121,3 +121,13 @@ def test_bad_model_file_gives_a_typed_error(tmp_path, content):
 def test_missing_model_file(tmp_path):
     with pytest.raises(ModelFileError, match="not found|does not exist|No such"):
         LlamaEngine(tmp_path / "nope.gguf").load()
+
+
+def test_prefill_starts_the_reply_and_the_next_turn_still_reuses_the_cache(smollm2_engine):
+    start = "def reverse(text):\n"
+    text = "".join(smollm2_engine.stream(USER, max_tokens=24, prefill=start))
+    first = smollm2_engine.last_usage
+    assert first.prompt_tokens > smollm2_engine.count_message_tokens(USER)  # the prefill was read as prompt
+    follow = USER + [{"role": "assistant", "content": start + text}, {"role": "user", "content": "Thanks."}]
+    "".join(smollm2_engine.stream(follow, max_tokens=4))
+    assert smollm2_engine.last_usage.cached_tokens >= first.prompt_tokens + first.generated_tokens - 1
