@@ -320,7 +320,7 @@ class Run:
         usable = [c for c in changeset.changes if c.kind != "rejected" and c.new_text is not None]
         if not usable and not report:
             lines.append("Your answer contains no edit blocks. Write the changes as edit blocks in the required format.")
-        required = _unique(checklist.names + plan_required_names(self._requirements_text()))
+        required = list(dict.fromkeys(checklist.names + plan_required_names(self._requirements_text())))
         changed = {c.path: (c.old_text, c.new_text) for c in usable}
         lines += check_names(required=required, changed=changed, codebase_mentions=self._codebase_names(required))
         return "\n".join(f"- {line}" if not line.startswith(("-", " ")) else line for line in lines)
@@ -390,7 +390,3 @@ class Run:
             "started_at": self.started_at,
             "finished_at": time.time(),
         }
-
-
-def _unique(items: list[str]) -> list[str]:
-    return list(dict.fromkeys(items))
