@@ -139,5 +139,6 @@ def main() -> int:
     app = create_app()
     window = create_window(paths=paths)
     _install_excepthook(window)
+    window.offer_first_run = True
     window.show()
     return app.exec()

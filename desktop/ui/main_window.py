@@ -59,6 +59,9 @@ _BUSY_LABELS = {"reflect": "Phase 1", "implement": "Phase 2", "follow_up": "Foll
 
 
 class MainWindow(QMainWindow):
+    # The app sets this: with no model installed, the model manager opens in first-run mode.
+    offer_first_run = False
+
     # To RunWorker (queued: it lives in its own thread).
     prepare_requested = Signal(object)
     reflect_requested = Signal(object)
@@ -500,6 +503,9 @@ class MainWindow(QMainWindow):
             if m.problem:
                 self.model_combo.model().item(index).setEnabled(False)
         self._show_model_choice()
+        if self.offer_first_run and not models and self.model_path is None:
+            self.offer_first_run = False  # once per launch: the user may well close it
+            QTimer.singleShot(0, lambda: self.open_model_manager(first_run=True))
 
     @Slot(str)
     def _on_models_failed(self, message: str) -> None:
@@ -563,11 +569,11 @@ class MainWindow(QMainWindow):
         return True
 
     @Slot()
-    def open_model_manager(self) -> None:
+    def open_model_manager(self, first_run: bool = False) -> None:
         # Imported here: the manager pulls in the download stack, which the window does not need to open.
         from desktop.ui.model_manager import ModelManagerDialog
 
-        dialog = ModelManagerDialog(paths=self.paths, settings=self.settings, parent=self)
+        dialog = ModelManagerDialog(paths=self.paths, settings=self.settings, parent=self, first_run=first_run)
         dialog.exec()
         if dialog.installed_path is not None:
             self.select_model(Path(dialog.installed_path))
