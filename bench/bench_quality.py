@@ -108,7 +108,8 @@ def summarize(rows: list[dict]) -> None:
     print(f"\ntasks: {n}")
     print(f"baseline (one-shot): {base}/{n} = {base / n:.1%}")
     print(f"app (two-phase):     {app}/{n} = {app / n:.1%}")
-    print(f"ratio app/baseline:  {(app / base) if base else float('inf'):.2f}  (target >= 1.3)")
+    ratio = f"{app / base:.2f}" if base else "n/a (the baseline passed nothing)"
+    print(f"ratio app/baseline:  {ratio}  (target >= 1.3)")
     print(f"repair turns: {repairs} in {repaired_runs} of {n} runs")
     app_time = sum(r["app"]["seconds"] for r in rows)
     base_time = sum(r["baseline"]["seconds"] for r in rows)
