@@ -35,6 +35,7 @@ from desktop.core.codebase import scan_codebase  # noqa: E402
 from desktop.core.pipeline import Run, RunOptions  # noqa: E402
 from desktop.core.plan import read_plan  # noqa: E402
 from desktop.core.prompts import Prompts  # noqa: E402
+from desktop.core.repetition import LoopGuard  # noqa: E402
 from desktop.llm.llama_engine import LlamaEngine  # noqa: E402
 
 
@@ -85,7 +86,15 @@ def run_task(task, *, engine: LlamaEngine, prompts: Prompts, options: RunOptions
     # The same system message (with the edit format) and the same packed files as the app.
     messages = base_run._system() + [{"role": "user", "content": base_run.context_prompt(template="oneshot")}]
     started = time.perf_counter()
-    answer = "".join(engine.stream(messages, max_tokens=options.answer_tokens, temperature=options.temperature))
+    # The same loop guard as the app: a greedy loop is cut short in both arms (it only saves time).
+    guard, pieces = LoopGuard(), []
+    stream = engine.stream(messages, max_tokens=options.answer_tokens, temperature=options.temperature)
+    for piece in stream:
+        pieces.append(piece)
+        if guard.feed(piece):
+            break
+    stream.close()
+    answer = "".join(pieces)
     base = apply_and_judge(task, ChangeSet.from_answer(answer, root=repo_b), repo_b, work / "backups-base")
     base.update(seconds=round(time.perf_counter() - started, 1), generated_tokens=engine.last_usage.generated_tokens, answer=answer)
     row["baseline"] = base

@@ -134,11 +134,17 @@ def test_all_blocks_failing_rejects_the_file(root):
 
 def test_empty_search_is_only_for_new_or_empty_files(root):
     (root / "empty.py").write_text("")
-    cs = ChangeSet.from_answer(sr("pkg/app.py", "", "x = 1\n") + sr("empty.py", "", "E = 1\n")
-                               + sr("missing.py", "a = 1\n", "a = 2\n"), root=root)
-    app, empty, missing = cs.changes
-    assert app.kind == "rejected" and "already exists and is not empty" in app.problems[0]
+    (root / "notes.txt").write_text("keep\n")
+    cs = ChangeSet.from_answer(sr("notes.txt", "", "x = 1\n") + sr("empty.py", "", "E = 1\n")
+                               + sr("missing.py", "a = 1\n", "a = 2\n")
+                               + sr("pkg/app.py", "", "def wave(name):\n    return 'bye ' + name\n"), root=root)
+    notes, empty, missing, app = cs.changes
+    assert notes.kind == "rejected" and "already exists and is not empty" in notes.problems[0]
     assert empty.kind == "modify" and empty.new_text == "E = 1\n"
+    # On an existing Python module an empty SEARCH means "add these definitions".
+    assert app.kind == "modify" and not app.problems
+    assert app.new_text.startswith("import os\n") and app.new_text.endswith("def wave(name):\n    return 'bye ' + name\n")
+    assert "class Box:" in app.new_text
     assert missing.kind == "rejected" and "missing.py does not exist" in missing.problems[0]
 
 

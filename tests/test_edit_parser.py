@@ -48,13 +48,22 @@ def test_canonical_answer():
     assert blocks[1].search == "" and blocks[1].replace == "VALUE = 3\n"
 
 
-def test_the_shipped_format_description_parses_as_its_own_examples():
+def test_the_shipped_format_description_parses_as_its_own_examples(tmp_path):
+    from desktop.core.changes import ChangeSet
+
     text = (resources_dir() / "prompts" / "edit-format.md").read_text(encoding="utf-8")
-    blocks = only_blocks(text)
-    assert [b.path for b in blocks] == ["src/shop/cart.py", "src/shop/cart.py", "src/shop/discounts.py"]
-    assert blocks[0].search.startswith("    def total(self):\n") and blocks[2].search == ""
-    # The "add code" example repeats its anchor lines, then adds the new method.
-    assert blocks[1].replace.startswith(blocks[1].search) and "def is_empty" in blocks[1].replace
+    # Copied literally, the examples name no real path, so they can never change a file.
+    items, _ = parse_answer(text)
+    assert items == []
+    # With a real folder in place of <path>, they apply to a codebase that has those files.
+    (tmp_path / "shop").mkdir()
+    (tmp_path / "shop" / "basket.py").write_text(
+        "class Basket:\n    def __init__(self):\n        self.entries = []\n")
+    (tmp_path / "shop" / "settings.toml").write_text("name = 'x'\nretries = 3\n")
+    changes = ChangeSet.from_answer(text.replace("<path>", "shop"), root=tmp_path).changes
+    assert [(c.path, c.kind) for c in changes] == [("shop/basket.py", "modify"), ("shop/settings.toml", "modify")]
+    assert "self.entries = []" in changes[0].new_text and "def is_empty(self) -> bool:" in changes[0].new_text
+    assert changes[1].new_text == "name = 'x'\nretries = 5\n"
 
 
 @pytest.mark.parametrize("path_line", [

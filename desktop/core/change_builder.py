@@ -14,6 +14,7 @@ from desktop.core.change_io import FileState, join_lines, read_state, split_line
 from desktop.core.change_paths import PathRefused, normalise_path, resolve_in_root
 from desktop.core.edit_match import NoMatch, closest_region, find_match
 from desktop.core.edit_parser import EditBlock, WholeFile
+from desktop.core.py_merge import looks_like_whole_module, merge_definitions
 from desktop.errors import ChangeError
 
 __all__ = ["build_changes"]
@@ -52,13 +53,22 @@ def _failure(*, rel: str, number: int, block: EditBlock, lines: list[str],
             f"{start + len(shown)}):\n{_quote(shown, first_line=start + 1)}")
 
 
+def _mergeable(rel: str, text: str | None) -> bool:
+    return rel.endswith((".py", ".pyw")) and bool(text and text.strip())
+
+
 def _apply_block(*, rel: str, number: int, block: EditBlock, text: str | None,
-                 evolved: bool) -> str:
+                 evolved: bool, notes: list[str]) -> str:
     """The text after one block; ChangeError (the problem, for the report) if it cannot apply."""
     search, _ = split_lines(block.search)
     replace, _ = split_lines(block.replace)
     where = f"SEARCH block {number} (answer line {block.answer_line})"
     if not search:
+        if _mergeable(rel, text) and block.replace.strip():
+            # An empty SEARCH on an existing module: the model meant "add these definitions".
+            merged = merge_definitions(text, block.replace, rel=rel)
+            notes.extend(merged.notes)
+            return merged.text
         if text:
             raise ChangeError(f"{where} is empty, but {rel} already exists and is not empty; copy "
                               "the lines to change into SEARCH.")
@@ -74,16 +84,23 @@ def _apply_block(*, rel: str, number: int, block: EditBlock, text: str | None,
     return join_lines(lines, final_newline)
 
 
-def _apply_whole(*, rel: str, item: WholeFile, state: FileState | None) -> str:
+def _apply_whole(*, rel: str, item: WholeFile, state: FileState | None, text: str | None,
+                 notes: list[str]) -> tuple[str, bool]:
+    """The text after a code block with no markers, and whether it was merged by definition."""
     content = item.content
     if state is None:
-        return content
+        return content, False
     if not content.strip() and state.text.strip():
         raise ChangeError(f"the code block at answer line {item.answer_line} for {rel} is empty; "
                           "it would empty the file, so it was not used.")
+    if _mergeable(rel, text) and not looks_like_whole_module(text, content):
+        # Part of a module (some definitions): merge them by name, keep the rest of the file.
+        merged = merge_definitions(text, content, rel=rel)
+        notes.extend(merged.notes)
+        return merged.text, True
     if state.text and not state.text.endswith("\n") and content.endswith("\n"):
         content = content[:-1]  # keep the file's missing final newline
-    return content
+    return content, False
 
 
 def _build_one(*, root: Path, rel: str, items: list[EditBlock | WholeFile]) -> FileChange:
@@ -98,16 +115,17 @@ def _build_one(*, root: Path, rel: str, items: list[EditBlock | WholeFile]) -> F
     problems: list[str] = []
     applied = 0
     whole = False
+    notes: list[str] = []
     number = 0  # SEARCH blocks are numbered per file in messages
     for item in items:
         try:
             if isinstance(item, WholeFile):
-                text = _apply_whole(rel=rel, item=item, state=state)
-                whole = True
+                text, merged = _apply_whole(rel=rel, item=item, state=state, text=text, notes=notes)
+                whole = whole or not merged
             else:
                 number += 1
                 text = _apply_block(rel=rel, number=number, block=item, text=text,
-                                    evolved=applied > 0)
+                                    evolved=applied > 0, notes=notes)
             applied += 1
         except ChangeError as e:
             problems.append(str(e))
@@ -123,6 +141,7 @@ def _build_one(*, root: Path, rel: str, items: list[EditBlock | WholeFile]) -> F
         eol=state.eol if state else "\n", bom=state.bom if state else False,
         mode=state.mode if state else None,
     )
+    change.notes.extend(notes)
     change.refresh_warnings()
     if kind == "replace":
         added, removed = change.counts()

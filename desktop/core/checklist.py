@@ -69,6 +69,21 @@ def defined_names(source: str) -> set[str]:
     return found
 
 
+def undefined_names(source: str, *, filename: str = "<module>") -> dict[str, int]:
+    """Names a module uses but never defines or imports (pyflakes), with their first line."""
+    from pyflakes import checker, messages
+
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return {}
+    found: dict[str, int] = {}
+    for m in checker.Checker(tree, filename=filename).messages:
+        if isinstance(m, messages.UndefinedName):
+            found.setdefault(m.message_args[0], m.lineno)
+    return found
+
+
 def check_names(
     *,
     required: list[str],
@@ -90,6 +105,14 @@ def check_names(
         if lost:
             shown = ", ".join(f"`{n}`" for n in lost[:8])
             problems.append(f"{path}: the change removes {shown}, which the file defined. Keep existing code.")
+    for path, (old, new) in changed.items():
+        if not path.endswith(".py"):
+            continue
+        before = undefined_names(old) if old is not None else {}
+        for name, line in undefined_names(new, filename=path).items():
+            if name not in before:
+                problems.append(f"{path} line {line}: `{name}` is used but never defined or imported "
+                                "in that file. Import it or define it.")
     return problems
 
 

@@ -22,6 +22,7 @@ from desktop.core.compose import compose_answers
 from desktop.core.context import ContextPack, fence_language, pack_context
 from desktop.core.plan import Plan
 from desktop.core.prompts import Prompts, fill
+from desktop.core.repetition import LoopGuard
 from desktop.errors import ContextError, PlansmithError
 from desktop.llm.engine import Engine, Message, Usage
 
@@ -188,20 +189,31 @@ class Run:
 
         extra = {}
         pieces = []
+        guard = LoopGuard()
         if prefill and getattr(self.engine, "supports_prefill", False):
             extra["prefill"] = prefill
             pieces.append(prefill)
             self.on_event(RunEvent("text", phase, text=prefill))
-        for piece in self.engine.stream(
+        stream = self.engine.stream(
             messages,
             max_tokens=max_tokens,
             temperature=self.options.temperature,
             stop_event=stop_event,
             on_prompt_progress=progress,
             **extra,
-        ):
-            pieces.append(piece)
-            self.on_event(RunEvent("text", phase, text=piece))
+        )
+        try:
+            for piece in stream:
+                pieces.append(piece)
+                self.on_event(RunEvent("text", phase, text=piece))
+                if guard.feed(piece):
+                    # Leaving the iterator stops generation; the rest would only repeat.
+                    self._notice("The answer started repeating itself; generation was stopped there.")
+                    break
+        finally:
+            close = getattr(stream, "close", None)
+            if close is not None:
+                close()
         turn.text = "".join(pieces)
         turn.usage = self.engine.last_usage
         self.turns.append(turn)
@@ -319,7 +331,7 @@ class Run:
         lines = [report] if report else []
         usable = [c for c in changeset.changes if c.kind != "rejected" and c.new_text is not None]
         if not usable and not report:
-            lines.append("Your answer contains no edit blocks. Write the changes as edit blocks in the required format.")
+            lines.append("Your answer contains no code blocks. Write the changes as code blocks under their file paths, in the required format.")
         required = list(dict.fromkeys(checklist.names + plan_required_names(self._requirements_text())))
         changed = {c.path: (c.old_text, c.new_text) for c in usable}
         lines += check_names(required=required, changed=changed, codebase_mentions=self._codebase_names(required))
