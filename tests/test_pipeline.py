@@ -225,3 +225,74 @@ def test_phase_two_reply_starts_with_the_first_checklist_file(repo):
     # The format is in the system prompt, not repeated at the end of Phase 2's request.
     assert "<<<<<<< SEARCH" in engine.prompts[1][0]["content"]
     assert "<<<<<<< SEARCH" not in engine.prompts[1][-1]["content"]
+
+
+MERGE_ANSWER_MISSING_IMPORT = """inventory/report.py
+```python
+def low_stock(stock, skus, threshold):
+    chosen = [s for s in skus if stock.level(s) < threshold]
+    return [format_line(s, stock.level(s)) for s in sorted(chosen, key=itemgetter(0))]
+```
+"""
+
+MERGE_REPAIR = """inventory/report.py
+```python
+from operator import itemgetter
+```
+"""
+
+
+def test_a_name_used_but_never_imported_is_sent_back_and_the_import_merged(repo):
+    engine = ReplayEngine([REFLECTION, MERGE_ANSWER_MISSING_IMPORT, MERGE_REPAIR])
+    run = make_run(repo, engine)
+    run.reflect()
+    changeset = run.implement()
+    assert run.repairs == 1
+    repair_prompt = engine.prompts[2][-1]["content"]
+    assert "`itemgetter` is used but never defined or imported" in repair_prompt
+    (change,) = changeset.changes
+    assert change.kind == "modify" and not change.problems
+    text = change.new_text
+    # The definition went to the end, the import after the imports, the rest of the file kept.
+    assert text.index("from operator import itemgetter") < text.index("def format_line")
+    assert text.rstrip().endswith("key=itemgetter(0))]")
+    assert changeset.problems_report().strip() == ""
+
+
+def test_a_looping_answer_is_cut_short(repo):
+    loop = "inventory/report.py\n```python\n" + "def f():\n    return 1\n\n\n" * 200
+    engine = ReplayEngine([REFLECTION, loop + "never reached"])
+    events = []
+    run = make_run(repo, engine, events, reflection_tokens=256, answer_tokens=4096, max_repairs=0)
+    run.reflect()
+    run.implement()
+    answer = run.turns[1].text
+    assert len(answer) < len(loop) // 3 and "never reached" not in answer
+    assert any(e.kind == "notice" and "repeating itself" in e.text for e in events)
+
+
+def test_loop_guard_ignores_code_that_repeats_a_few_times():
+    from desktop.core.repetition import LoopGuard
+
+    guard = LoopGuard()
+    block = "<<<<<<< SEARCH\n" + "x = compute(a, b, c)  # a line long enough to matter\n" * 3
+    text = (block + "=======\n" + block + ">>>>>>> REPLACE\n") * 1 + "tail\n" * 50
+    assert not any(guard.feed(text[i:i + 7]) for i in range(0, len(text), 7))
+    looping = LoopGuard()
+    unit = "def same():\n    return 'the same lines again and again'\n\n"
+    assert any(looping.feed(unit) for _ in range(40))
+
+
+def test_signatures_are_held_to_the_plan():
+    from desktop.core.signatures import check_signatures, plan_signatures
+
+    plan = ("1. Add `def slugify(text: str, *, sep: str = \"-\") -> str` to `t/core.py`.\n"
+            "2. Add `@classmethod def identity(cls, n: int) -> \"Matrix\"`.\n")
+    assert sorted(plan_signatures(plan)) == ["identity", "slugify"]
+    wrong = "def slugify(text, sep='-'):\n    return text\n"
+    right = "def slugify(text, *, sep='-'):\n    return text\n"
+    (problem,) = check_signatures(plan, {"t/core.py": (None, wrong)})
+    assert "`def slugify(text, sep='-')` does not match" in problem and "*, sep: str='-'" in problem
+    assert check_signatures(plan, {"t/core.py": (None, right)}) == []
+    # Code that was already there is not the model's to fix.
+    assert check_signatures(plan, {"t/core.py": (wrong, wrong + "\nX = 1\n")}) == []

@@ -23,6 +23,7 @@ from desktop.core.context import ContextPack, fence_language, pack_context
 from desktop.core.plan import Plan
 from desktop.core.prompts import Prompts, fill
 from desktop.core.repetition import LoopGuard
+from desktop.core.signatures import check_signatures
 from desktop.errors import ContextError, PlansmithError
 from desktop.llm.engine import Engine, Message, Usage
 
@@ -335,6 +336,7 @@ class Run:
         required = list(dict.fromkeys(checklist.names + plan_required_names(self._requirements_text())))
         changed = {c.path: (c.old_text, c.new_text) for c in usable}
         lines += check_names(required=required, changed=changed, codebase_mentions=self._codebase_names(required))
+        lines += check_signatures(self.plan.text, changed)
         return "\n".join(f"- {line}" if not line.startswith(("-", " ")) else line for line in lines)
 
     def _requirements_text(self) -> str:

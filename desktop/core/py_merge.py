@@ -311,7 +311,15 @@ class _Merger:
             else:
                 lines = [f"import {names}"]
         seen.update(a.asname or a.name for a in missing)
-        self._add(self._after_imports(), self._after_imports(), [" ".join(lines) if len(lines) == 1 else "\n".join(lines)])
+        pos = self._after_imports()
+        new_lines = ["\n".join(lines)]
+        after_import = any(isinstance(n, (ast.Import, ast.ImportFrom)) and n.end_lineno == pos for n in self.old.body)
+        first = not any(op.start == pos == op.end for op in self.ops)
+        if pos and not after_import and first:
+            new_lines = [""] + new_lines  # after the module docstring, not glued to it
+        if pos < len(self.old_lines) and self.old_lines[pos].strip() and not after_import and first:
+            new_lines.append("")
+        self._add(pos, pos, new_lines)
 
     def _merge_main(self, node: ast.stmt) -> None:
         for old in self.old.body:
