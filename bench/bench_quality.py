@@ -62,7 +62,17 @@ def run_task(task, *, engine: LlamaEngine, prompts: Prompts, options: RunOptions
     row: dict = {"task": task.id, "difficulty": task.difficulty}
     # App arm.
     repo = materialize(task, work / f"{task.id}-app")
-    run = Run(plan=read_plan(task.plan_path), codebase=scan_codebase(repo), engine=engine, prompts=prompts, options=options)
+    def log(event) -> None:  # one line per finished turn, so a long run shows where it is
+        if event.kind == "turn_done" and event.usage is not None:
+            u = event.usage
+            print(f"  {task.id} {event.text}: prompt {u.prompt_tokens} ({u.cached_tokens} cached) "
+                  f"{u.prompt_seconds:.0f} s, {u.generated_tokens} tokens {u.generate_seconds:.0f} s",
+                  file=sys.stderr, flush=True)
+        elif event.kind == "notice":
+            print(f"  {task.id}: {event.text}", file=sys.stderr, flush=True)
+
+    run = Run(plan=read_plan(task.plan_path), codebase=scan_codebase(repo), engine=engine, prompts=prompts,
+              options=options, on_event=log)
     started = time.perf_counter()
     pack = run.prepare()
     run.reflect()

@@ -175,3 +175,14 @@ def test_changeset_merges_a_block_under_an_existing_path_and_an_empty_search(tmp
     assert "def restock(" in change.new_text
     added, removed = change.counts()
     assert removed == 0 and added >= 5
+
+
+def test_a_package_init_gains_an_export_without_losing_the_others():
+    init = 'from .core import clean, words\n\n__all__ = ["clean", "words"]\n'
+    partial = 'from .core import slugify\n\n__all__ = ["clean", "words", "slugify"]\n'
+    assert not looks_like_whole_module(init, partial)
+    out = merge_definitions(init, partial, rel="pkg/__init__.py").text
+    assert out == ('from .core import clean, words\nfrom .core import slugify\n\n'
+                   '__all__ = ["clean", "words", "slugify"]\n')
+    whole = 'from .core import clean, slugify, words\n\n__all__ = ["clean", "slugify", "words"]\n'
+    assert looks_like_whole_module(init, whole)

@@ -131,7 +131,7 @@ def _parse(text: str, what: str) -> ast.Module:
 
 
 def _all_defined(tree: ast.Module) -> set[tuple[str, ...]]:
-    """Every def and class, by its dotted path (`Inventory.low_stock`)."""
+    """Every def and class by its dotted path (`Inventory.low_stock`), and top-level names."""
     found: set[tuple[str, ...]] = set()
 
     def visit(body: list[ast.stmt], prefix: tuple[str, ...]) -> None:
@@ -142,11 +142,17 @@ def _all_defined(tree: ast.Module) -> set[tuple[str, ...]]:
                     visit(node.body, prefix + (node.name,))
 
     visit(tree.body, ())
+    for node in tree.body:  # module-level bindings too: an `__init__.py` may hold nothing else
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            found.update((a.asname or a.name,) for a in node.names)
+        elif _member_key(node) is not None:
+            found.add(_member_key(node))
     return found
 
 
 def looks_like_whole_module(old_text: str, new_text: str) -> bool:
-    """Does the block hold the whole module: every def and class of the old text, methods too?
+    """Does the block hold the whole module: every def, class (methods too), import and
+    top-level assignment of the old text?
 
     Then it replaces the file. A block that leaves some out is part of the module, to merge.
     """
