@@ -186,3 +186,30 @@ def test_a_package_init_gains_an_export_without_losing_the_others():
                    '__all__ = ["clean", "words", "slugify"]\n')
     whole = 'from .core import clean, slugify, words\n\n__all__ = ["clean", "slugify", "words"]\n'
     assert looks_like_whole_module(init, whole)
+
+
+def test_new_members_of_the_last_class_stay_in_it_when_a_new_class_follows():
+    module = "class Error(Exception):\n    pass\n\n\nclass Cart:\n    def total(self):\n        return 0\n"
+    out = merge_definitions(module, textwrap.dedent('''\
+        class CouponError(Error):
+            """Bad coupon."""
+
+
+        class Cart:
+            def discount(self):
+                return 1
+        '''), rel="cart.py").text
+    tree = ast.parse(out)
+    cart = next(n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == "Cart")
+    assert [m.name for m in cart.body] == ["total", "discount"]
+    assert [n.name for n in tree.body] == ["Error", "Cart", "CouponError"]
+
+
+def test_a_new_function_used_by_module_level_code_is_defined_before_it():
+    module = 'def _upper(v):\n    return v.upper()\n\n\nFILTERS = {"upper": _upper}\n'
+    out = merge_definitions(module, 'def _default(v, d=""):\n    return v or d\n\n\n'
+                            'FILTERS = {"upper": _upper, "default": _default}\n', rel="f.py").text
+    namespace: dict = {}
+    exec(compile(out, "f.py", "exec"), namespace)  # the merged module loads: _default exists in time
+    assert namespace["FILTERS"]["default"]("", "x") == "x"
+    assert out.index("def _default") < out.index("FILTERS =")

@@ -42,6 +42,7 @@ class _Op:
     end: int  # exclusive; start == end inserts
     lines: list[str]
     order: int = 0  # insertions at the same place keep the answer's order
+    rank: int = 0  # ...after this: a class's new members (0) before new top-level code (1)
 
 
 def _split(text: str) -> list[str]:
@@ -231,8 +232,8 @@ class _Merger:
         start, end = _span(node)
         return self.snippet_lines[start:end]
 
-    def _add(self, start: int, end: int, lines: list[str]) -> None:
-        self.ops.append(_Op(start, end, lines, order=len(self.ops)))
+    def _add(self, start: int, end: int, lines: list[str], *, rank: int = 0) -> None:
+        self.ops.append(_Op(start, end, lines, order=len(self.ops), rank=rank))
         self.changed = True
 
     def _after_imports(self) -> int:
@@ -333,15 +334,18 @@ class _Merger:
                 start, end = _span(old)
                 self._add(start, end, self._snippet_text(node))
                 return
-        self._add(len(self.old_lines), len(self.old_lines), ["", ""] + self._snippet_text(node))
+        self._add(len(self.old_lines), len(self.old_lines), ["", ""] + self._snippet_text(node), rank=1)
 
     def _merge_top_def(self, node: ast.stmt, old: ast.stmt | None) -> None:
         if old is None:
             if _is_placeholder(node) and not isinstance(node, ast.ClassDef):
                 self.notes.append(f"{self.rel}: `{node.name}` has no body (only `...` or `pass`); "
                                   "it was added as written")
-            pos = self._module_end()
-            self._add(pos, pos, ["", ""] + self._snippet_text(node))
+            pos = self._first_use(node.name)
+            if pos is None:
+                self._add(self._module_end(), self._module_end(), ["", ""] + self._snippet_text(node), rank=1)
+            else:  # module-level code uses it while the module loads: define it before that
+                self._add(pos, pos, self._snippet_text(node) + ["", ""], rank=1)
             return
         if _is_placeholder(node):
             return  # "keep as it is"
@@ -352,6 +356,26 @@ class _Merger:
         if self.old_lines[start:end] != self._snippet_text(node):
             self._add(start, end, self._snippet_text(node))
 
+    def _first_use(self, name: str) -> int | None:
+        """First line of module-level code (not inside a def) that uses `name` at import time,
+        as the file is now or as the block rewrites it."""
+        new_by_key = {_member_key(n): n for n in self.snippet.body if _member_key(n)}
+        for node in self.old.body:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Import, ast.ImportFrom)):
+                continue
+            versions = [node]
+            if _member_key(node) in new_by_key:
+                versions.append(new_by_key[_member_key(node)])
+            for version in versions:
+                if isinstance(version, ast.ClassDef):
+                    exprs = version.bases + version.keywords + version.decorator_list
+                    exprs += [m for m in version.body if not isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef))]
+                else:
+                    exprs = [version]
+                if any(isinstance(n, ast.Name) and n.id == name for e in exprs for n in ast.walk(e)):
+                    return _first_line(node)
+        return None
+
     def _merge_top_var(self, node: ast.stmt, old: ast.stmt | None) -> None:
         lines = self._snippet_text(node)
         if old is not None:
@@ -359,8 +383,10 @@ class _Merger:
             if self.old_lines[start:end] != lines:
                 self._add(start, end, lines)
             return
-        pos = self._module_end() if _has_call(node) else self._after_constants()
-        self._add(pos, pos, lines)
+        if _has_call(node):
+            self._add(self._module_end(), self._module_end(), lines, rank=1)
+        else:
+            self._add(self._after_constants(), self._after_constants(), lines)
 
     def _merge_class(self, new: ast.ClassDef, old: ast.ClassDef) -> None:
         old_members = {}
@@ -413,7 +439,7 @@ class _Merger:
             if last_start is not None and end > last_start:
                 raise ChangeError(f"the code block for {self.rel} changes overlapping parts of the "
                                   "file (the same definition twice?), so it was not used.")
-            ops = sorted(groups[(start, end)], key=lambda o: o.order)
+            ops = sorted(groups[(start, end)], key=lambda o: (o.rank, o.order))
             if start == end:
                 new_lines = [line for op in ops for line in op.lines]
             else:
