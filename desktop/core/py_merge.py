@@ -194,36 +194,34 @@ class _Merger:
             raise ChangeError(f"the code block for {self.rel} is not valid Python "
                               f"(line {first.lineno}: {first.msg}), so it was not used.") from None
 
+    def _owner_class(self, names: set[str]) -> ast.ClassDef | None:
+        """The class that has the most of these method names, or else the module's only class."""
+        classes = [n for n in self.old.body if isinstance(n, ast.ClassDef)]
+        counts = [(len(names & {getattr(m, "name", None) for m in c.body}), c) for c in classes]
+        best = max((n for n, _ in counts), default=0)
+        winners = [c for n, c in counts if n == best]
+        if best > 0 and len(winners) == 1:
+            return winners[0]
+        return classes[0] if len(classes) == 1 else None
+
     def _owner_of_method(self, node: ast.stmt) -> ast.ClassDef | None:
-        """A top-level `def f(self, ...)` is a method: of the one class that has it, or the only class."""
+        """A top-level `def f(self, ...)` is a method of a class (see _owner_class)."""
         if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             return None
         args = node.args.posonlyargs + node.args.args
         if not args or args[0].arg not in ("self", "cls"):
             return None
-        classes = [n for n in self.old.body if isinstance(n, ast.ClassDef)]
-        having = [c for c in classes if any(getattr(m, "name", None) == node.name for m in c.body)]
-        if len(having) == 1:
-            return having[0]
-        return classes[0] if len(classes) == 1 else None
+        return self._owner_class({node.name})
 
     def _wrap_loose_methods(self, module: ast.Module) -> ast.Module:
-        """Indented defs with no class line belong to the one class that has (most of) them."""
-        names = {n.name for n in module.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
-        classes = [n for n in self.old.body if isinstance(n, ast.ClassDef)]
-        scored = sorted(((len(names & {m.name for m in c.body if hasattr(m, "name")}), c) for c in classes),
-                        key=lambda t: -t[0])
-        if len(classes) == 1:
-            owner = classes[0]
-        elif scored and scored[0][0] > 0 and (len(scored) == 1 or scored[0][0] > scored[1][0]):
-            owner = scored[0][1]
-        else:
+        """Indented defs with no class line: put them under their class's line."""
+        owner = self._owner_class({n.name for n in module.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))})
+        if owner is None:
             raise ChangeError(f"the code block for {self.rel} holds indented methods without their "
                               "`class` line, and the class they belong to is unclear; write the "
                               "`class Name:` line above them.")
-        header = f"class {owner.name}:"
         body = ["    " + line if line.strip() else "" for line in self.snippet_lines]
-        self.snippet_lines = [header] + body
+        self.snippet_lines = [f"class {owner.name}:"] + body
         return ast.parse("\n".join(self.snippet_lines))
 
     # -- helpers --------------------------------------------------------------------------
@@ -319,7 +317,7 @@ class _Merger:
                 lines = [f"import {names}"]
         seen.update(a.asname or a.name for a in missing)
         pos = self._after_imports()
-        new_lines = ["\n".join(lines)]
+        new_lines = list(lines)
         after_import = any(isinstance(n, (ast.Import, ast.ImportFrom)) and n.end_lineno == pos for n in self.old.body)
         first = not any(op.start == pos == op.end for op in self.ops)
         if pos and not after_import and first:
