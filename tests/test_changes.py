@@ -162,10 +162,14 @@ def test_whole_file_replacement_keeps_a_missing_final_newline(root):
 
 
 def test_whole_file_that_drops_most_lines_is_flagged(root):
-    (root / "big.py").write_text("".join(f"V{i} = {i}\n" for i in range(20)))
-    change = ChangeSet.from_answer(whole("big.py", "V0 = 0\n"), root=root).changes[0]
+    (root / "big.cfg").write_text("".join(f"V{i} = {i}\n" for i in range(20)))
+    change = ChangeSet.from_answer(whole("big.cfg", "V0 = 0\n"), root=root).changes[0]
     assert change.kind == "replace"
     assert any("removes 19 of 20 lines" in w for w in change.warnings)
+    # A Python module is merged instead: the names the block leaves out are kept.
+    (root / "big.py").write_text("".join(f"V{i} = {i}\n" for i in range(20)))
+    change = ChangeSet.from_answer(whole("big.py", "V0 = 100\n"), root=root).changes[0]
+    assert change.kind == "modify" and change.counts() == (1, 1)
 
 
 def test_syntax_error_is_a_warning_not_a_rejection(root):

@@ -196,7 +196,9 @@ def test_missing_replace_followed_by_another_block():
 def test_unterminated_fence_is_reported_and_its_file_not_used():
     answer = f"ok.py\n{F}\nA = 1\n{F}\n\ncut.py\n{F}python\ndef f():\n    retu"
     items, problems = parse_answer(answer)
-    assert [i.path for i in items] == ["ok.py"]
+    assert [i.path for i in items if not i.cut] == ["ok.py"]
+    # The cut Python block is kept aside: its complete definitions may still be merged.
+    assert [(i.path, i.cut) for i in items if i.cut] == [("cut.py", True)]
     assert [p.answer_line for p in problems] == [7]
     assert "never closed" in problems[0].message
 

@@ -213,3 +213,23 @@ def test_a_new_function_used_by_module_level_code_is_defined_before_it():
     exec(compile(out, "f.py", "exec"), namespace)  # the merged module loads: _default exists in time
     assert namespace["FILTERS"]["default"]("", "x") == "x"
     assert out.index("def _default") < out.index("FILTERS =")
+
+
+def test_an_answer_cut_off_inside_a_class_keeps_the_methods_it_completed(tmp_path):
+    (tmp_path / "inv.py").write_text(MODULE)
+    answer = ("inv.py\n```python\nclass Inventory:\n"
+              "    def count(self) -> int:\n        return len(self._items)\n\n"
+              "    @property\n    def empty(self) -> bool:\n        return not self._it")
+    changeset = ChangeSet.from_answer(answer, root=tmp_path)
+    (change,) = changeset.changes
+    assert change.kind == "modify"
+    assert "def count(self) -> int:" in change.new_text and "def empty" not in change.new_text
+    assert "def restock(" in change.new_text  # never a whole-file replacement
+    assert any("cut off" in n for n in change.notes)
+    assert "never closed" in changeset.problems_report()  # still sent back for a repair
+
+
+def test_a_cut_off_block_with_nothing_complete_changes_nothing(tmp_path):
+    (tmp_path / "inv.py").write_text(MODULE)
+    changeset = ChangeSet.from_answer("inv.py\n```python\ndef total(inv):\n    retu", root=tmp_path)
+    assert changeset.changes == [] and "never closed" in changeset.problems_report()

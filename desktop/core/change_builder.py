@@ -14,7 +14,7 @@ from desktop.core.change_io import FileState, join_lines, read_state, split_line
 from desktop.core.change_paths import PathRefused, normalise_path, resolve_in_root
 from desktop.core.edit_match import NoMatch, closest_region, find_match
 from desktop.core.edit_parser import EditBlock, WholeFile
-from desktop.core.py_merge import looks_like_whole_module, merge_definitions
+from desktop.core.py_merge import complete_prefix, looks_like_whole_module, merge_definitions
 from desktop.errors import ChangeError
 
 __all__ = ["build_changes"]
@@ -53,6 +53,10 @@ def _failure(*, rel: str, number: int, block: EditBlock, lines: list[str],
             f"{start + len(shown)}):\n{_quote(shown, first_line=start + 1)}")
 
 
+class _NothingUsable(Exception):
+    """A cut-off block with no complete definition: the parse problem already says so."""
+
+
 def _mergeable(rel: str, text: str | None) -> bool:
     return rel.endswith((".py", ".pyw")) and bool(text and text.strip())
 
@@ -88,6 +92,16 @@ def _apply_whole(*, rel: str, item: WholeFile, state: FileState | None, text: st
                  notes: list[str]) -> tuple[str, bool]:
     """The text after a code block with no markers, and whether it was merged by definition."""
     content = item.content
+    if item.cut:
+        # Never a whole file: only the definitions completed before the cut, merged.
+        content = complete_prefix(content) if _mergeable(rel, text) else ""
+        if not content:
+            raise _NothingUsable
+        merged = merge_definitions(text, content, rel=rel)
+        notes.extend(merged.notes)
+        notes.append(f"{rel}: the answer was cut off inside this file's code block; the "
+                     "definitions it completed were merged, the rest was not used")
+        return merged.text, True
     if state is None:
         return content, False
     if not content.strip() and state.text.strip():
@@ -103,7 +117,7 @@ def _apply_whole(*, rel: str, item: WholeFile, state: FileState | None, text: st
     return content, False
 
 
-def _build_one(*, root: Path, rel: str, items: list[EditBlock | WholeFile]) -> FileChange:
+def _build_one(*, root: Path, rel: str, items: list[EditBlock | WholeFile]) -> FileChange | None:
     try:
         target = resolve_in_root(root, rel)
         if target.is_dir():
@@ -129,6 +143,10 @@ def _build_one(*, root: Path, rel: str, items: list[EditBlock | WholeFile]) -> F
             applied += 1
         except ChangeError as e:
             problems.append(str(e))
+        except _NothingUsable:
+            continue
+    if applied == 0 and not problems:
+        return None  # only cut-off blocks with nothing usable, reported by the parser
     if applied == 0:
         kind = "rejected"
     elif state is None:
@@ -170,5 +188,7 @@ def build_changes(items: list[EditBlock | WholeFile], *, root: Path) -> list[Fil
             changes.append(FileChange(key, "rejected", None, None, problems=[refused[key]],
                                       refused=True))
         else:
-            changes.append(_build_one(root=root, rel=key, items=group))
+            change = _build_one(root=root, rel=key, items=group)
+            if change is not None:
+                changes.append(change)
     return changes

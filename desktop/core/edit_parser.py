@@ -32,6 +32,7 @@ class WholeFile:
     path: str
     content: str
     answer_line: int  # 1-based line of the opening fence
+    cut: bool = False  # the block was never closed: only its complete definitions may be used
 
 
 @dataclass
@@ -250,6 +251,12 @@ class _Parser:
             i += 1
         if saw_markers:
             self._report_stray(body)
+        elif path and path.endswith((".py", ".pyw")) and any(text.strip() for _, text in body):
+            # An answer cut off by the token budget inside a Python block: the definitions it
+            # completed can still be merged (change_builder decides), the rest is reported.
+            self.items.append(WholeFile(path, _text([t for _, t in body]), start + 1, cut=True))
+            self.problem(start, "this code block is never closed (the answer was probably cut "
+                                "off); at most its complete definitions were used", count=1)
         elif any(text.strip() for _, text in body) or path:
             self.problem(start, "this code block is never closed (the answer may have been cut "
                                 "off); it was not used", count=1)

@@ -22,12 +22,13 @@ import anything it merges.
 from __future__ import annotations
 
 import ast
+import re
 import textwrap
 from dataclasses import dataclass, field
 
 from desktop.errors import ChangeError
 
-__all__ = ["MergeResult", "merge_definitions", "looks_like_whole_module"]
+__all__ = ["MergeResult", "merge_definitions", "looks_like_whole_module", "complete_prefix"]
 
 
 @dataclass
@@ -149,6 +150,26 @@ def _all_defined(tree: ast.Module) -> set[tuple[str, ...]]:
         elif _member_key(node) is not None:
             found.add(_member_key(node))
     return found
+
+
+_DEF_START = re.compile(r"^\s*(?:@|def\s|async\s+def\s|class\s)")
+
+
+def complete_prefix(text: str) -> str:
+    """The longest start of a cut-off block that ends before a definition and parses: the
+    definitions it completed. "" if there is none."""
+    lines = _split(text)
+    for k in range(len(lines) - 1, 0, -1):
+        if not _DEF_START.match(lines[k]) or lines[k - 1].lstrip().startswith("@"):
+            continue  # cut only before a definition (before its decorators)
+        candidate = "\n".join(lines[:k]).rstrip() + "\n"
+        try:
+            tree = ast.parse(candidate)
+        except SyntaxError:
+            continue
+        if any(isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) for n in ast.walk(tree)):
+            return candidate
+    return ""
 
 
 def looks_like_whole_module(old_text: str, new_text: str) -> bool:
