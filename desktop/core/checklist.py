@@ -13,8 +13,13 @@ import re
 from dataclasses import dataclass, field
 
 _CHECKLIST_HEADING = re.compile(r"^#{1,6}\s*checklist\b.*$|^\*\*checklist\*\*\s*$", re.I | re.M)
-_FILE_ITEM = re.compile(r"^\s*[-*]\s*FILE\s*:?\s*`([^`]+)`", re.I | re.M)
-_NAME_ITEM = re.compile(r"^\s*[-*]\s*NAME\s*:?\s*`([A-Za-z_][\w.]*)", re.I | re.M)
+# Small models dress the lines up: `- **FILE `a.py`**`, `- FILE: `a.py``, `1. NAME `f``.
+_BULLET = r"^\s*(?:[-*+]|\d+[.)])\s*(?:\*\*|__)?\s*"
+_FILE_ITEM = re.compile(_BULLET + r"FILE\s*:?\s*(?:\*\*|__)?\s*:?\s*`([^`]+)`", re.I | re.M)
+_NAME_ITEM = re.compile(_BULLET + r"NAME\s*:?\s*(?:\*\*|__)?\s*:?\s*`([A-Za-z_][\w.]*)", re.I | re.M)
+# `- `path/to/file.py`: `name`, `other`` (a file and the names it gets, without the keywords).
+_PATH_ITEM = re.compile(_BULLET + r"`([\w./-]+\.\w+)`(?:\*\*)?\s*:?(.*)$", re.M)
+_TICKED_NAME = re.compile(r"`([A-Za-z_][\w.]*)`")
 # `name(` in backticks: a callable the plan asks for; `Name` alone is too vague to enforce.
 _PLAN_CALLABLE = re.compile(r"`(?:[A-Za-z_]\w*\.)?([A-Za-z_]\w*)\s*\(")
 _PLAN_CLASS = re.compile(r"\bclass\s+`?([A-Z]\w*)`?")
@@ -39,9 +44,13 @@ def parse_checklist(reflection: str) -> Checklist:
     for match in _CHECKLIST_HEADING.finditer(reflection):
         pass  # the last checklist heading wins
     text = reflection[match.end():] if match else reflection
-    files = _unique(m.group(1).strip() for m in _FILE_ITEM.finditer(text))
-    names = _unique(m.group(1).split(".")[-1] for m in _NAME_ITEM.finditer(text))
-    return Checklist(files=files, names=names)
+    files = [m.group(1).strip() for m in _FILE_ITEM.finditer(text)]
+    names = [m.group(1).split(".")[-1] for m in _NAME_ITEM.finditer(text)]
+    if match is not None and not files and not names:
+        for m in _PATH_ITEM.finditer(text):
+            files.append(m.group(1))
+            names += [n.split(".")[-1] for n in _TICKED_NAME.findall(m.group(2))]
+    return Checklist(files=_unique(files), names=_unique(names))
 
 
 def plan_required_names(requirements_text: str) -> list[str]:

@@ -24,8 +24,19 @@ from desktop.core.plan import Plan
 from desktop.core.prompts import Prompts, fill
 from desktop.core.repetition import LoopGuard
 from desktop.core.signatures import check_signatures
+from desktop.core.steer import Steer
 from desktop.errors import ContextError, PlansmithError
 from desktop.llm.engine import Engine, Message, Usage
+
+
+def _add_usage(total: Usage | None, part: Usage) -> Usage:
+    """One turn's figures over the streams it took (a steered answer continues in a new one)."""
+    if total is None:
+        return Usage(**vars(part))
+    total.generated_tokens += part.generated_tokens
+    total.generate_seconds += part.generate_seconds + part.prompt_seconds
+    total.finish_reason = part.finish_reason
+    return total
 
 
 class Phase(str, Enum):
@@ -180,7 +191,13 @@ class Run:
     # -- turns --------------------------------------------------------------------------
 
     def _stream_turn(
-        self, turn: Turn, *, max_tokens: int, stop_event: threading.Event | None, prefill: str = ""
+        self,
+        turn: Turn,
+        *,
+        max_tokens: int,
+        stop_event: threading.Event | None,
+        prefill: str = "",
+        steer: Steer | None = None,
     ) -> Turn:
         messages = self.messages + [{"role": "user", "content": turn.prompt}]
         phase = self.phase
@@ -188,35 +205,58 @@ class Run:
         def progress(done: int, total: int) -> None:
             self.on_event(RunEvent("prompt_progress", phase, done=done, total=total))
 
-        extra = {}
-        pieces = []
-        guard = LoopGuard()
-        if prefill and getattr(self.engine, "supports_prefill", False):
-            extra["prefill"] = prefill
-            pieces.append(prefill)
+        can_prefill = getattr(self.engine, "supports_prefill", False)
+        if not can_prefill:
+            prefill, steer = "", None  # steering continues a reply: it needs a prefill
+        text = prefill
+        if prefill:
             self.on_event(RunEvent("text", phase, text=prefill))
-        stream = self.engine.stream(
-            messages,
-            max_tokens=max_tokens,
-            temperature=self.options.temperature,
-            stop_event=stop_event,
-            on_prompt_progress=progress,
-            **extra,
-        )
-        try:
-            for piece in stream:
-                pieces.append(piece)
-                self.on_event(RunEvent("text", phase, text=piece))
-                if guard.feed(piece):
-                    # Leaving the iterator stops generation; the rest would only repeat.
-                    self._notice("The answer started repeating itself; generation was stopped there.")
-                    break
-        finally:
-            close = getattr(stream, "close", None)
-            if close is not None:
-                close()
-        turn.text = "".join(pieces)
-        turn.usage = self.engine.last_usage
+        written = "\n".join(self.answers())  # earlier turns' definitions count as written
+        guard = LoopGuard()
+        usage: Usage | None = None
+        remaining, after = max_tokens, len(text)
+        while True:
+            stream = self.engine.stream(
+                messages,
+                max_tokens=remaining,
+                temperature=self.options.temperature,
+                stop_event=stop_event,
+                on_prompt_progress=progress,
+                **({"prefill": text} if text else {}),
+            )
+            cut = None
+            try:
+                for piece in stream:
+                    text += piece
+                    self.on_event(RunEvent("text", phase, text=piece))
+                    if guard.feed(piece):
+                        # Leaving the iterator stops generation; the rest would only repeat.
+                        self._notice("The answer started repeating itself; generation was stopped there.")
+                        break
+                    if steer is not None and "\n" in piece:
+                        cut = steer.copy_start(text, after=after)
+                        if cut is not None:
+                            break
+            finally:
+                close = getattr(stream, "close", None)
+                if close is not None:
+                    close()
+            usage = _add_usage(usage, self.engine.last_usage)
+            remaining -= self.engine.last_usage.generated_tokens
+            if cut is None:
+                break
+            more = remaining > 0 and not self._stopped(stop_event)
+            text, more = steer.redirect(text, cut, written=written, end=not more)
+            after = len(text)
+            self._notice(
+                f"Left out a copy of the unchanged `{cut.name}`; "
+                + ("continuing at the next definition the plan asks for." if more else "the answer ends there.")
+            )
+            if not more:
+                break
+            self.on_event(RunEvent("text", phase, text="\n" + text[cut.at:]))
+        turn.text = text
+        turn.usage = usage
         self.turns.append(turn)
         self.messages = messages
         self.on_event(RunEvent("turn_done", phase, text=turn.kind, usage=turn.usage))
@@ -268,13 +308,15 @@ class Run:
         self.turns = self.turns[:1]
         self.repairs = 0
         checklist = parse_checklist(self.reflection)
+        steer = self._steer(checklist)
         self._set_phase(Phase.IMPLEMENTING)
         try:
             self._stream_turn(
                 Turn("implementation", self._phase2_prompt(checklist)),
                 max_tokens=self.options.answer_tokens,
                 stop_event=stop_event,
-                prefill=self._first_edit_prefill(checklist),
+                prefill=steer.opening() or self._first_edit_prefill(checklist),
+                steer=steer,
             )
             if not self._stopped(stop_event):
                 self._check_and_repair(checklist, stop_event=stop_event)
@@ -293,12 +335,18 @@ class Run:
                 Turn("followup", fill(self.prompts["followup"], instruction=instruction.strip())),
                 max_tokens=self.options.answer_tokens,
                 stop_event=stop_event,
+                steer=self._steer(parse_checklist(self.reflection)),
             )
             if not self._stopped(stop_event):
                 self._check_and_repair(parse_checklist(self.reflection), stop_event=stop_event)
         except PlansmithError as exc:
             return self._fail(exc)
         return self._finish(stop_event)
+
+    def _steer(self, checklist: Checklist) -> Steer:
+        files = {f.path: f.text for f in (self.context.files if self.context else [])}
+        fallback = next((p for p in list(checklist.files) + list(files) if p.endswith(".py")), None)
+        return Steer(self.plan.text, files, checklist, fallback_path=fallback)
 
     def _first_edit_prefill(self, checklist: Checklist) -> str:
         """Start Phase 2's reply with the first file the reflection said it would change.
@@ -354,6 +402,7 @@ class Run:
     def _check_and_repair(self, checklist: Checklist, *, stop_event: threading.Event | None) -> None:
         problems = self.problems(checklist)
         self.turns[-1].problems = problems
+        steer = self._steer(checklist)
         while problems and self.repairs < self.options.max_repairs and not self._stopped(stop_event):
             self.repairs += 1
             self._notice(f"Repair {self.repairs}: {problems.count(chr(10)) + 1} problem(s) sent back to the model")
@@ -363,6 +412,7 @@ class Run:
                     Turn("repair", fill(self.prompts["repair"], problems=problems)),
                     max_tokens=self.options.answer_tokens,
                     stop_event=stop_event,
+                    steer=steer,
                 )
             except ContextError:
                 self._notice("No room left in the context for another repair turn.")

@@ -1,0 +1,166 @@
+"""Steering Phase 2 to the plan's definitions and away from copies of unchanged code."""
+
+from __future__ import annotations
+
+from desktop.core.checklist import Checklist, parse_checklist
+from desktop.core.codebase import scan_codebase
+from desktop.core.pipeline import Run, RunOptions
+from desktop.core.plan import read_plan
+from desktop.core.prompts import Prompts
+from desktop.core.steer import Steer
+from desktop.llm.replay_engine import ReplayEngine
+
+STORE = '''"""Stock by SKU."""
+
+from shop.models import Item
+
+
+class Store:
+    """Items by SKU."""
+
+    def __init__(self) -> None:
+        self._items: dict[str, Item] = {}
+
+    def add(self, item: Item) -> None:
+        self._items[item.sku] = item
+
+    def items(self) -> list[Item]:
+        return [self._items[k] for k in sorted(self._items)]
+
+
+def load(path):
+    return Store()
+'''
+
+MODELS = '''from dataclasses import dataclass
+
+
+@dataclass
+class Item:
+    sku: str
+    quantity: int = 0
+'''
+
+PLAN = """# Plan: low stock
+
+## Components to reuse
+- `Store.items()` in `shop/store.py`.
+
+## Requirements
+1. Add a method to the `Store` class in `shop/store.py`:
+   `def low_stock(self, threshold: int = 5) -> list[Item]`
+2. Change `load` to `def load(path, *, strict: bool = False)`.
+3. In `shop/models.py` add `def restock_all(items: list[Item], amount: int) -> int`.
+4. Also `def add(self, item: Item) -> None` stays as it is.
+"""
+
+
+def files() -> dict[str, str]:
+    return {"shop/store.py": STORE, "shop/models.py": MODELS}
+
+
+def test_targets_come_from_the_plans_signatures():
+    steer = Steer(PLAN, files(), Checklist())
+    got = [(t.name, t.path, t.owner, t.header) for t in steer.targets]
+    assert got == [
+        ("low_stock", "shop/store.py", "Store", "def low_stock(self, threshold: int = 5) -> list[Item]:"),
+        ("load", "shop/store.py", None, "def load(path, *, strict: bool = False):"),  # changed signature
+        ("restock_all", "shop/models.py", None, "def restock_all(items: list[Item], amount: int) -> int:"),
+    ]  # `add` is quoted as it already is: nothing to write
+    assert steer.opening() == (
+        "shop/store.py\n```python\nclass Store:\n    def low_stock(self, threshold: int = 5) -> list[Item]:\n"
+    )
+
+
+def test_a_def_of_unchanged_code_is_a_copy_but_planned_and_new_names_are_not():
+    steer = Steer(PLAN, files(), Checklist())
+    copying = "shop/store.py\n```python\nclass Store:\n    \"\"\"Items by SKU.\"\"\"\n\n    def __init__(self) -> None:\n"
+    cut = steer.copy_start(copying)
+    assert cut is not None and cut.name == "__init__" and copying[cut.at:].startswith("    def __init__")
+    # Named in the plan (`add`, `items`), a new class's __init__, an unfinished line: no cut.
+    assert steer.copy_start("shop/store.py\n```python\nclass Store:\n    def add(self, item: Item) -> None:\n") is None
+    assert steer.copy_start("shop/store.py\n```python\nclass Report:\n    def __init__(self):\n") is None
+    assert steer.copy_start("shop/store.py\n```python\nclass Store:\n    def __init__(self") is None
+    # Outside a code block, or before `after`, nothing is a copy.
+    assert steer.copy_start("shop/store.py\n    def __init__(self) -> None:\n") is None
+    assert steer.copy_start(copying, after=len(copying)) is None
+
+
+def test_a_cut_goes_on_at_the_next_definition_not_yet_written():
+    steer = Steer(PLAN, files(), Checklist())
+    start = steer.opening() + "        return [i for i in self.items() if i.quantity <= threshold]\n\n"
+    text = start + "    def __init__(self) -> None:\n"
+    new, more = steer.redirect(text, steer.copy_start(text, after=len(steer.opening())), written="")
+    # low_stock is written: the next target, a top-level function of the same file, follows in the block.
+    assert more and new == start + "def load(path, *, strict: bool = False):\n"
+    # With load written too, restock_all goes into a new block for its own file.
+    text = new + "    return Store()\n\n" + "def __init__(self):\n"
+    text = text.replace("def __init__(self):\n", "class Store:\n    def __init__(self) -> None:\n")
+    new2, more = steer.redirect(text, steer.copy_start(text, after=len(new)), written="")
+    assert more and new2.endswith("```\n\nshop/models.py\n```python\ndef restock_all(items: list[Item], amount: int) -> int:\n")
+    # Everything written (here by an earlier turn): the block is closed and the turn ends.
+    closed, more = steer.redirect(text, steer.copy_start(text, after=len(new)), written="def restock_all(x):")
+    assert not more and closed.endswith("return Store()\n\nclass Store:\n```\n")
+    # No budget left: closed whatever remains.
+    closed, more = steer.redirect(text, steer.copy_start(text, after=len(new)), written="", end=True)
+    assert not more and closed.endswith("```\n")
+
+
+def test_checklist_lines_in_bold_or_without_keywords_are_read():
+    bold = "## Checklist\n- **FILE `shop/store.py`**\n  - **NAME `low_stock`**: `def low_stock(self)`\n"
+    assert parse_checklist(bold) == Checklist(files=["shop/store.py"], names=["low_stock"])
+    plain = "## Checklist\n- `shop/store.py`: `low_stock`, `Store.load`\n- `shop/__init__.py`: `low_stock`\n"
+    assert parse_checklist(plain) == Checklist(files=["shop/store.py", "shop/__init__.py"], names=["low_stock", "load"])
+
+
+REFLECTION = """## 1. Codebase analysis
+- `shop/store.py`: `Store.items()`.
+## 2. Specification review
+- Negative threshold: not asked.
+## 3. Developer TODOs
+1. Add `low_stock`.
+## Checklist
+- FILE `shop/store.py`
+- NAME `low_stock`
+"""
+
+
+def test_phase_two_starts_at_the_planned_method_and_a_copy_of_unchanged_code_is_left_out(tmp_path):
+    repo = tmp_path / "repo"
+    (repo / "shop").mkdir(parents=True)
+    (repo / "shop" / "store.py").write_text(STORE)
+    (repo / "shop" / "models.py").write_text(MODELS)
+    plan = repo / "plan.md"
+    plan.write_text("# Plan\n\n## Requirements\n1. Add a method to the `Store` class in `shop/store.py`:\n"
+                    "   `def low_stock(self, threshold: int = 5) -> list[Item]`\n")
+    body = "        return [i for i in self.items() if i.quantity <= threshold]\n\n"
+    copy = "    def __init__(self) -> None:\n        self._items: dict[str, Item] = {}\n```\n"
+    engine = ReplayEngine([REFLECTION, body + copy], prefill=True)
+    events = []
+    run = Run(plan=read_plan(plan), codebase=scan_codebase(repo), engine=engine, prompts=Prompts.load(),
+              options=RunOptions(reflection_tokens=256, answer_tokens=512), on_event=events.append)
+    run.reflect()
+    changeset = run.implement()
+    opening = "shop/store.py\n```python\nclass Store:\n    def low_stock(self, threshold: int = 5) -> list[Item]:\n"
+    assert engine.prefills[1] == opening
+    assert run.turns[1].text == opening + body + "```\n"  # the copy is gone, the block closed
+    assert any(e.kind == "notice" and "copy of the unchanged `__init__`" in e.text for e in events)
+    change = changeset.changes[0]
+    assert change.path == "shop/store.py" and run.repairs == 0
+    assert "def low_stock(self, threshold: int = 5) -> list[Item]:" in change.new_text
+    assert change.new_text.count("def __init__") == 1 and "def add(self" in change.new_text
+
+
+def test_without_prefill_support_nothing_is_steered(tmp_path):
+    steer_plan = "## Requirements\n`def f(x)` in `m.py`\n"
+    repo = tmp_path / "r"
+    repo.mkdir()
+    (repo / "m.py").write_text("def g():\n    return 1\n")
+    (repo / "plan.md").write_text(steer_plan)
+    answer = "m.py\n```python\ndef g():\n    return 1\n\n\ndef f(x):\n    return x\n```\n"
+    engine = ReplayEngine([REFLECTION, answer])
+    run = Run(plan=read_plan(repo / "plan.md"), codebase=scan_codebase(repo), engine=engine, prompts=Prompts.load(),
+              options=RunOptions(reflection_tokens=256, answer_tokens=512))
+    run.reflect()
+    run.implement()
+    assert run.turns[1].text == answer and set(engine.prefills) == {""}
