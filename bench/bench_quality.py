@@ -14,6 +14,7 @@ the summary prints pass rates, the ratio app/baseline (target >= 1.3) and repair
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import sys
@@ -62,6 +63,8 @@ def run_task(task, *, engine: LlamaEngine, prompts: Prompts, options: RunOptions
     row: dict = {"task": task.id, "difficulty": task.difficulty}
     # App arm.
     repo = materialize(task, work / f"{task.id}-app")
+    notices: list[str] = []
+
     def log(event) -> None:  # one line per finished turn, so a long run shows where it is
         if event.kind == "turn_done" and event.usage is not None:
             u = event.usage
@@ -69,6 +72,7 @@ def run_task(task, *, engine: LlamaEngine, prompts: Prompts, options: RunOptions
                   f"{u.prompt_seconds:.0f} s, {u.generated_tokens} tokens {u.generate_seconds:.0f} s",
                   file=sys.stderr, flush=True)
         elif event.kind == "notice":
+            notices.append(event.text)
             print(f"  {task.id}: {event.text}", file=sys.stderr, flush=True)
 
     run = Run(plan=read_plan(task.plan_path), codebase=scan_codebase(repo), engine=engine, prompts=prompts,
@@ -86,6 +90,8 @@ def run_task(task, *, engine: LlamaEngine, prompts: Prompts, options: RunOptions
         left_out=len(pack.left_out),
         answer=run.turns[1].text if len(run.turns) > 1 else "",
         reflection=run.reflection,
+        turns=[{"kind": t.kind, "text": t.text, "problems": t.problems} for t in run.turns[1:]],
+        notices=notices,
     )
     row["app"] = app
     # Baseline arm: the same packed files, one direct prompt, one answer.
@@ -106,7 +112,9 @@ def run_task(task, *, engine: LlamaEngine, prompts: Prompts, options: RunOptions
     stream.close()
     answer = "".join(pieces)
     base = apply_and_judge(task, ChangeSet.from_answer(answer, root=repo_b), repo_b, work / "backups-base")
-    base.update(seconds=round(time.perf_counter() - started, 1), generated_tokens=engine.last_usage.generated_tokens, answer=answer)
+    prompt_sha = hashlib.sha256(json.dumps(messages).encode()).hexdigest()
+    base.update(seconds=round(time.perf_counter() - started, 1), generated_tokens=engine.last_usage.generated_tokens,
+                answer=answer, prompt_sha256=prompt_sha)
     row["baseline"] = base
     return row
 
