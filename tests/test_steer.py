@@ -27,6 +27,10 @@ class Store:
     def items(self) -> list[Item]:
         return [self._items[k] for k in sorted(self._items)]
 
+    @property
+    def size(self) -> int:
+        return len(self._items)
+
 
 def load(path):
     return Store()
@@ -45,14 +49,15 @@ PLAN = """# Plan: low stock
 
 ## Components to reuse
 - `Store.items()` in `shop/store.py`.
+- `def add(self, item: Item) -> None` stays as it is.
 
 ## Requirements
 1. Add a method to the `Store` class in `shop/store.py`:
    `def low_stock(self, threshold: int = 5) -> list[Item]`
 2. Change `load` to `def load(path, *, strict: bool = False)`.
 3. In `shop/models.py` add `def restock_all(items: list[Item], amount: int) -> int`.
-4. Also `def add(self, item: Item) -> None` stays as it is.
 """
+REUSE = PLAN.split("## Components to reuse\n")[1].split("\n\n")[0]
 
 
 def files() -> dict[str, str]:
@@ -60,7 +65,7 @@ def files() -> dict[str, str]:
 
 
 def test_targets_come_from_the_plans_signatures():
-    steer = Steer(PLAN, files(), Checklist())
+    steer = Steer(PLAN, files(), Checklist(), reuse_text=REUSE)
     got = [(t.name, t.path, t.owner, t.header) for t in steer.targets]
     assert got == [
         ("low_stock", "shop/store.py", "Store", "def low_stock(self, threshold: int = 5) -> list[Item]:"),
@@ -72,8 +77,20 @@ def test_targets_come_from_the_plans_signatures():
     )
 
 
+def test_the_owner_class_is_the_one_the_plan_adds_the_method_to():
+    text = files() | {"shop/errors.py": "class StockError(Exception):\n    pass\n"}
+    plan = ("## Requirements\n1. `Store.add` raises `StockError` for a bad `Item`.\n"
+            "2. Add `def drop(self, sku: str) -> Item` to `Store`; it raises `StockError`.\n"
+            "3. Add `def copy(self) -> Item` to `Item` in `shop/models.py`.\n"
+            "4. Create `shop/report.py` with `def report(store: Store) -> str`.\n")
+    steer = Steer(plan, text, Checklist())
+    # Not the exception class, nor the return type: the class the line adds it to.
+    assert [(t.name, t.path, t.owner) for t in steer.targets] == [
+        ("drop", "shop/store.py", "Store"), ("copy", "shop/models.py", "Item")]  # a new file is left to the model
+
+
 def test_a_def_of_unchanged_code_is_a_copy_but_planned_and_new_names_are_not():
-    steer = Steer(PLAN, files(), Checklist())
+    steer = Steer(PLAN, files(), Checklist(), reuse_text=REUSE)
     copying = "shop/store.py\n```python\nclass Store:\n    \"\"\"Items by SKU.\"\"\"\n\n    def __init__(self) -> None:\n"
     cut = steer.copy_start(copying)
     assert cut is not None and cut.name == "__init__" and copying[cut.at:].startswith("    def __init__")
@@ -87,7 +104,7 @@ def test_a_def_of_unchanged_code_is_a_copy_but_planned_and_new_names_are_not():
 
 
 def test_a_cut_goes_on_at_the_next_definition_not_yet_written():
-    steer = Steer(PLAN, files(), Checklist())
+    steer = Steer(PLAN, files(), Checklist(), reuse_text=REUSE)
     start = steer.opening() + "        return [i for i in self.items() if i.quantity <= threshold]\n\n"
     text = start + "    def __init__(self) -> None:\n"
     new, more = steer.redirect(text, steer.copy_start(text, after=len(steer.opening())), written="")
@@ -104,6 +121,20 @@ def test_a_cut_goes_on_at_the_next_definition_not_yet_written():
     # No budget left: closed whatever remains.
     closed, more = steer.redirect(text, steer.copy_start(text, after=len(new)), written="", end=True)
     assert not more and closed.endswith("```\n")
+
+
+def test_existing_functions_the_plan_names_outside_its_reuse_section_are_steered_to_in_file_order():
+    plan = ("## Components to reuse\n- `Store.items()` and `load`.\n\n## Requirements\n"
+            "1. Update `Store.add` and `load` to reject a negative quantity, next to `items`.\n")
+    steer = Steer(plan, files(), Checklist(), reuse_text="- `Store.items()` and `load`.")
+    assert [(t.name, t.owner, t.line("    ")) for t in steer.changes] == [
+        ("add", "Store", "    def add("), ("load", None, "    def load(")]
+    # A decorated copy is cut at its decorator; the block goes on at `add` inside the open class.
+    text = "shop/store.py\n```python\nclass Store:\n    x = 1\n\n    @property\n    def size(self) -> int:\n"
+    cut = steer.copy_start(text)
+    assert cut.name == "size" and text[cut.at:].startswith("    @property")
+    new, more = steer.redirect(text, cut, written="")
+    assert more and new.endswith("    x = 1\n\n    def add(")
 
 
 def test_checklist_lines_in_bold_or_without_keywords_are_read():

@@ -346,7 +346,9 @@ class Run:
     def _steer(self, checklist: Checklist) -> Steer:
         files = {f.path: f.text for f in (self.context.files if self.context else [])}
         fallback = next((p for p in list(checklist.files) + list(files) if p.endswith(".py")), None)
-        return Steer(self.plan.text, files, checklist, fallback_path=fallback)
+        return Steer(
+            self.plan.text, files, checklist, fallback_path=fallback, reuse_text=self.plan.section_text("components")
+        )
 
     def _first_edit_prefill(self, checklist: Checklist) -> str:
         """Start Phase 2's reply with the first file the reflection said it would change.

@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass
 
 from desktop.core.checklist import Checklist
-from desktop.core.signatures import _BACKTICKED_DEF, plan_signatures
+from desktop.core.signatures import _BACKTICKED_DEF
 
 __all__ = ["Target", "Steer", "Cut"]
 
@@ -38,14 +38,42 @@ class Target:
 
     name: str
     path: str
-    header: str  # the `def ...:` line, unindented
+    header: str  # the plan's whole `def ...:` line, or just `def name(` for existing code
     owner: str | None = None  # the class of a method
+
+    def line(self, indent: str = "") -> str:
+        return indent + self.header + ("\n" if self.header.endswith(":") else "")
 
     def opening(self) -> str:
         """The definition's first lines in a fresh code block."""
         if self.owner:
-            return f"class {self.owner}:\n    {self.header}\n"
-        return f"{self.header}\n"
+            return f"class {self.owner}:\n" + self.line("    ")
+        return self.line()
+
+
+_NAME_SPAN = r"`(?:[A-Za-z_]\w*\.)*([A-Za-z_]\w*)(?:\([^`]*\))?`"
+# "Update `f`", "In `Cls.f`, ...", "`f` gets ...": the plan says this existing function changes.
+_CHANGED = (
+    re.compile(r"\b(?:update|change|extend|modify|fix|rewrite|replace|adjust|in|into|inside)\s+(?:the\s+)?"
+               r"(?:method\s+|function\s+)?" + _NAME_SPAN, re.I),
+    re.compile(_NAME_SPAN + r"\s+(?:gets|must|now|should|accepts|takes|also|no longer)\b", re.I),
+)
+
+
+_LIST_MORE = re.compile(r"\s*(?:,\s*(?:and\s+)?|and\s+)" + _NAME_SPAN)
+
+
+def _referenced(text: str) -> set[str]:
+    """Existing functions a plan says to change: after a change verb (a list too), or as a subject."""
+    found = set()
+    for pattern in _CHANGED:
+        for m in pattern.finditer(text):
+            found.add(m.group(1))
+            end = m.end()
+            while pattern is _CHANGED[0] and (more := _LIST_MORE.match(text, end)):
+                found.add(more.group(1))
+                end = more.end()
+    return found
 
 
 @dataclass(frozen=True)
@@ -63,16 +91,6 @@ def _params(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> str:
     ))
 
 
-def _header(plan_text: str, fn: ast.FunctionDef | ast.AsyncFunctionDef) -> str:
-    """The `def` line as the plan writes it (its spacing, not ast.unparse's)."""
-    for m in _BACKTICKED_DEF.finditer(plan_text):
-        source = re.sub(r"^(?:@\w+\s+)+", "", m.group(1).strip())
-        if re.match(rf"(?:async\s+)?def\s+{re.escape(fn.name)}\s*\(", source) and "\n" not in source:
-            return source if source.endswith(":") else source + ":"
-    head = ast.unparse(fn).split("\n", 1)[0]
-    return head if head.endswith(":") else head + ":"
-
-
 class _Module:
     """What one Python file of the codebase defines."""
 
@@ -80,6 +98,8 @@ class _Module:
         self.functions: dict[str, list[ast.FunctionDef | ast.AsyncFunctionDef]] = {}  # at any level
         self.top: set[str] = set()  # module-level functions
         self.methods: dict[str, set[str]] = {}  # class -> its methods
+        self.order: list[tuple[str, str | None, bool]] = []  # (name, class, async) in file order
+        self.errors: dict[str, bool] = {}  # class -> whether it is an exception class
         try:
             tree = ast.parse(text)
         except SyntaxError:
@@ -90,14 +110,13 @@ class _Module:
         for node in tree.body:
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 self.top.add(node.name)
+                self.order.append((node.name, None, isinstance(node, ast.AsyncFunctionDef)))
             elif isinstance(node, ast.ClassDef):
-                self.methods[node.name] = {
-                    n.name for n in node.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
-                }
-
-    @property
-    def classes(self) -> set[str]:
-        return set(self.methods)
+                members = [n for n in node.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
+                self.methods[node.name] = {n.name for n in members}
+                bases = [ast.unparse(b) for b in node.bases]
+                self.errors[node.name] = any(re.search(r"(Error|Exception|Warning)$", x) for x in bases + [node.name])
+                self.order += [(n.name, node.name, isinstance(n, ast.AsyncFunctionDef)) for n in members]
 
     def has(self, name: str, *, indented: bool, owner: str | None) -> bool:
         """Whether the file already defines `name` where a def line at this place would put it."""
@@ -115,59 +134,109 @@ class Steer:
     """
 
     def __init__(
-        self, plan_text: str, files: dict[str, str], checklist: Checklist, *, fallback_path: str | None = None
+        self,
+        plan_text: str,
+        files: dict[str, str],
+        checklist: Checklist,
+        *,
+        fallback_path: str | None = None,
+        reuse_text: str = "",
     ) -> None:
+        """`reuse_text` is the plan's components-to-reuse section: names only there are not changed."""
         self.modules = {path: _Module(text) for path, text in files.items() if path.endswith(".py")}
+        self.classes = {c: m.errors[c] for m in self.modules.values() for c in m.methods}
+        self.change_text = plan_text.replace(reuse_text, "") if reuse_text else plan_text
         ticked = " ".join(_TICKED.findall(plan_text))
         self.allowed = set(_WORD.findall(ticked)) | set(checklist.names)
         self.targets = self._targets(plan_text, checklist, fallback_path)
         self.allowed |= {t.name for t in self.targets}
+        self.changes = self._planned_changes(_referenced(self.change_text))
+
+    def _planned_changes(self, named: set[str]) -> list[Target]:
+        """Existing functions the plan names outside its reuse section, in file order."""
+        taken = {t.name for t in self.targets}
+        found = []
+        for path, module in self.modules.items():
+            for name, owner, is_async in module.order:
+                if name in named and name not in taken:
+                    taken.add(name)
+                    found.append(Target(name, path, f"{'async ' if is_async else ''}def {name}(", owner))
+        return found
 
     # -- targets -------------------------------------------------------------------------
 
     def _targets(self, plan_text: str, checklist: Checklist, fallback: str | None) -> list[Target]:
         found: list[Target] = []
-        for name, variants in plan_signatures(plan_text).items():
-            fn = variants[0]
-            existing = [(p, f) for p, m in self.modules.items() for f in m.functions.get(name, [])]
+        for m in _BACKTICKED_DEF.finditer(plan_text):
+            source = re.sub(r"^(?:@\w+\s+)+", "", m.group(1).strip()).rstrip(":")
+            try:
+                fn = ast.parse(source + ": pass").body[0]
+            except SyntaxError:
+                continue
+            if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)) or "\n" in source:
+                continue
+            name, at = fn.name, m.start()
+            existing = [(p, f) for p, mod in self.modules.items() for f in mod.functions.get(name, [])]
             if existing and any(_params(f) == _params(fn) for _, f in existing):
                 continue  # the plan quotes a definition that is already there
-            at = plan_text.find(f"def {name}")
             args = fn.args.posonlyargs + fn.args.args
             is_method = bool(args) and args[0].arg in ("self", "cls")
-            owner = self._owner(plan_text[:at], name) if is_method else None
-            if existing:
+            owner = self._owner(plan_text, at, m.group(0)) if is_method else None
+            if is_method and owner is None:
+                continue  # cannot tell which class: leave it to the model
+            if existing and (owner is None or any(o == owner for o in self._owners(name))):
                 path = existing[0][0]
             elif owner:
-                path = next(p for p, m in self.modules.items() if owner in m.classes)
+                path = next(p for p, mod in self.modules.items() if owner in mod.methods)
             else:
                 path = self._nearest_path(plan_text, at, checklist) or fallback
-            if is_method and owner is None or path is None:
-                continue  # cannot tell where it goes: leave it to the model
-            found.append(Target(name, path, _header(plan_text, fn), owner))
+            if path is None or path not in self.modules:
+                continue  # a new file: the model writes it whole, imports first
+            if any(t.name == name and t.owner == owner for t in found):
+                continue
+            header = source if source.endswith(":") else source + ":"
+            found.append(Target(name, path, header, owner))
         return found
 
-    def _owner(self, before: str, name: str) -> str | None:
-        """The class a planned method belongs to: `Class.name`, else the nearest class named before it."""
-        classes = {c: p for p, m in self.modules.items() for c in m.classes}
-        dotted = [c for c in classes if f"{c}.{name}" in before or f"`{c}.{name}`" in before]
-        if len(dotted) == 1:
-            return dotted[0]
-        best, best_at = None, -1
-        for c in classes:
-            for m in re.finditer(rf"\b{re.escape(c)}\b", before):
-                if m.start() > best_at:
-                    best, best_at = c, m.start()
+    def _owners(self, name: str) -> list[str | None]:
+        return [o for mod in self.modules.values() for n, o, _ in mod.order if n == name]
+
+    def _owner(self, plan_text: str, at: int, span: str) -> str | None:
+        """The class a planned method belongs to, scored on how the plan mentions classes.
+
+        "to `Class`" after the signature on its line, then on the line before, `Class.member`
+        outside the reuse section, a mention on those lines (not inside the signature: a return
+        type is rarely the owner), any mention before it; exception classes never own planned
+        methods. Ties go to the nearest mention before the signature.
+        """
+        line_start = plan_text.rfind("\n", 0, at) + 1
+        window_start = plan_text.rfind("\n", 0, max(line_start - 1, 0)) + 1
+        line_end = plan_text.find("\n", at + len(span))
+        rest = plan_text[at + len(span): line_end if line_end >= 0 else None]
+        window = plan_text[window_start:at] + rest
+        before = plan_text[:at]
+        best, best_key = None, None
+        for c, is_error in self.classes.items():
+            if is_error:
+                continue
+            word = re.compile(rf"\b{re.escape(c)}\b")
+            explicit = re.compile(rf"\b(?:to|in|on|of)\s+(?:the\s+)?`{re.escape(c)}`")
+            score = (10 * bool(explicit.search(rest)) + 6 * bool(explicit.search(window)) + 3 * bool(re.search(rf"\b{re.escape(c)}\.\w", self.change_text))
+                     + 2 * bool(word.search(window)) + bool(word.search(before)))
+            last = max((m.start() for m in word.finditer(before)), default=-1)
+            key = (score, last)
+            if score and (best_key is None or key > best_key):
+                best, best_key = c, key
         return best
 
     def _nearest_path(self, plan_text: str, at: int, checklist: Checklist) -> str | None:
-        best, best_at = None, -1
-        for path in self.modules:
-            for m in re.finditer(re.escape(path), plan_text[:at]):
-                if m.start() > best_at:
-                    best, best_at = path, m.start()
-        if best:
-            return best
+        """The `.py` path the plan names last before the signature (a new file too), else the checklist's."""
+        line_end = plan_text.find("\n", at)
+        upto = plan_text[: line_end if line_end >= 0 else None]
+        paths = [(m.start(), m.group(1)) for m in re.finditer(r"`([\w./-]+\.py)`", upto)]
+        # On the signature's own line, a path after it counts too ("... in `a/b.py`").
+        if paths:
+            return max(paths)[1]
         return next((f for f in checklist.files if f in self.modules), None)
 
     def opening(self) -> str:
@@ -197,14 +266,22 @@ class Steer:
             yield start, line, path, in_block, owner
 
     def copy_start(self, text: str, *, after: int = 0) -> Cut | None:
-        """The first complete line at or after `after` that starts copying an existing function."""
+        """The first complete line at or after `after` that starts copying an existing function.
+
+        The cut starts at the function's decorators, if it has any.
+        """
+        decorated_at = None
         for start, line, path, in_block, owner in self._scan(text):
+            if in_block and line.lstrip().startswith("@"):
+                decorated_at = start if decorated_at is None else decorated_at
+                continue
             m = _DEF_LINE.match(line) if in_block and start >= after else None
-            if m is None or path not in self.modules:
+            cut_at, decorated_at = (start if decorated_at is None else decorated_at), None
+            if m is None or path not in self.modules or cut_at < after:
                 continue
             name, indented = m.group(2), bool(m.group(1))
             if name not in self.allowed and self.modules[path].has(name, indented=indented, owner=owner):
-                return Cut(start, name)
+                return Cut(cut_at, name)
         return None
 
     def redirect(self, text: str, cut: Cut, *, written: str, end: bool = False) -> tuple[str, bool]:
@@ -215,13 +292,19 @@ class Steer:
         """
         head = text[: cut.at]
         path, in_block, owner = self._state(head)
-        todo = [t for t in self.targets if not re.search(rf"\bdef\s+{re.escape(t.name)}\s*\(", written + "\n" + head)]
+        done = written + "\n" + head
+        todo, seen = [], {}
+        for t in self.targets + self.changes:  # the k-th target of a name is done when k+1 defs are
+            seen[t.name] = seen.get(t.name, 0) + 1
+            if len(re.findall(rf"\bdef\s+{re.escape(t.name)}\s*\(", done)) < seen[t.name]:
+                todo.append(t)
         if end or not todo:
             return (head + "```\n" if in_block else head), False
-        t = todo[0]
+        here = [t for t in todo if in_block and t.path == path]
+        t = here[0] if here else todo[0]  # stay in the file being written
         if in_block and t.path == path:
             if t.owner and t.owner == owner:
-                return head + f"    {t.header}\n", True
+                return head + t.line("    "), True
             return head + t.opening(), True
         close = "```\n\n" if in_block else "\n"
         return head + close + f"{t.path}\n```python\n{t.opening()}", True
