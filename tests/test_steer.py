@@ -195,3 +195,10 @@ def test_without_prefill_support_nothing_is_steered(tmp_path):
     run.reflect()
     run.implement()
     assert run.turns[1].text == answer and set(engine.prefills) == {""}
+
+
+def test_builtins_the_plan_calls_are_not_required_names():
+    from desktop.core.checklist import plan_required_names
+
+    text = 'It stores `tuple(choices)`; raise `ValueError("x")` and add `low_stock(items)` and class `Report`.'
+    assert plan_required_names(text) == ["low_stock", "Report"]

@@ -9,6 +9,7 @@ repair turn can quote the concrete gap to the model.
 from __future__ import annotations
 
 import ast
+import builtins
 import re
 from dataclasses import dataclass, field
 
@@ -23,6 +24,9 @@ _TICKED_NAME = re.compile(r"`([A-Za-z_][\w.]*)`")
 # `name(` in backticks: a callable the plan asks for; `Name` alone is too vague to enforce.
 _PLAN_CALLABLE = re.compile(r"`(?:[A-Za-z_]\w*\.)?([A-Za-z_]\w*)\s*\(")
 _PLAN_CLASS = re.compile(r"\bclass\s+`?([A-Z]\w*)`?")
+
+
+_BUILTINS = frozenset(dir(builtins))
 
 
 @dataclass
@@ -54,10 +58,10 @@ def parse_checklist(reflection: str) -> Checklist:
 
 
 def plan_required_names(requirements_text: str) -> list[str]:
-    """Callables and classes the plan's requirements name explicitly."""
+    """Callables and classes the plan's requirements name explicitly (not builtins: `ValueError(...)`)."""
     names = [m.group(1) for m in _PLAN_CALLABLE.finditer(requirements_text)]
     names += [m.group(1) for m in _PLAN_CLASS.finditer(requirements_text)]
-    return _unique(names)
+    return [n for n in _unique(names) if n not in _BUILTINS]
 
 
 def defined_names(source: str) -> set[str]:
