@@ -116,8 +116,8 @@ def test_a_cut_goes_on_at_the_next_definition_not_yet_written():
     new2, more = steer.redirect(text, steer.copy_start(text, after=len(new)), written="")
     assert more and new2.endswith("```\n\nshop/models.py\n```python\ndef restock_all(items: list[Item], amount: int) -> int:\n")
     # Everything written (here by an earlier turn): the block is closed and the turn ends.
-    closed, more = steer.redirect(text, steer.copy_start(text, after=len(new)), written="def restock_all(x):")
-    assert not more and closed.endswith("return Store()\n\nclass Store:\n```\n")
+    closed, more = steer.redirect(text, steer.copy_start(text, after=len(new)), written="shop/models.py\n```python\ndef restock_all(x):\n    pass\n```\n")
+    assert not more and closed.endswith("return Store()\n```\n")  # the empty class line goes
     # No budget left: closed whatever remains.
     closed, more = steer.redirect(text, steer.copy_start(text, after=len(new)), written="", end=True)
     assert not more and closed.endswith("```\n")
@@ -202,3 +202,26 @@ def test_builtins_the_plan_calls_are_not_required_names():
 
     text = 'It stores `tuple(choices)`; raise `ValueError("x")` and add `low_stock(items)` and class `Report`.'
     assert plan_required_names(text) == ["low_stock", "Report"]
+
+
+def test_a_planned_method_written_into_another_class_is_moved_to_the_plans_class():
+    plan = ("## Requirements\n1. Add `def low_stock(self) -> list[Item]` to `Store`.\n"
+            "2. Add `def restock(self, amount: int) -> None` to `Item` in `shop/models.py`.\n")
+    # The model's checklist lists existing names too: they do not stop a copy being cut.
+    steer = Steer(plan, files(), Checklist(names=["low_stock", "items", "restock"]))
+    text = steer.opening() + "        return []\n\n    def restock(self, amount: int) -> None:\n"
+    cut = steer.copy_start(text, after=len(steer.opening()))
+    assert cut.misplaced and cut.name == "restock"
+    new, more = steer.redirect(text, cut, written="")
+    assert more and new == (steer.opening() + "        return []\n\n```\n\nshop/models.py\n```python\n"
+                            "class Item:\n    def restock(self, amount: int) -> None:\n")
+    copy = steer.opening() + "        return []\n\n    def items(self) -> list[Item]:\n"
+    assert steer.copy_start(copy, after=len(steer.opening())).name == "items"
+
+
+def test_a_cut_that_leaves_an_empty_class_or_block_drops_it():
+    steer = Steer("## Requirements\n1. Add `def low_stock(self) -> int` to `Store`.\n", files(), Checklist())
+    done = "shop/store.py\n```python\nclass Store:\n    def low_stock(self) -> int:\n        return 0\n```\n"
+    text = done + "\nshop/store.py\n```python\n@dataclass\nclass Store:\n    def __init__(self) -> None:\n"
+    new, more = steer.redirect(text, steer.copy_start(text, after=len(done)), written="")
+    assert not more and new == done

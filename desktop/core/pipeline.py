@@ -8,6 +8,7 @@ so the in-process engine reuses the KV cache of Phase 1's prompt and answer.
 
 from __future__ import annotations
 
+import os
 import re
 import threading
 import time
@@ -246,15 +247,17 @@ class Run:
             if cut is None:
                 break
             more = remaining > 0 and not self._stopped(stop_event)
+            kept = text[: cut.at]
             text, more = steer.redirect(text, cut, written=written, end=not more)
             after = len(text)
-            self._notice(
-                f"Left out a copy of the unchanged `{cut.name}`; "
-                + ("continuing at the next definition the plan asks for." if more else "the answer ends there.")
-            )
+            shared = len(os.path.commonprefix([kept, text]))
+            what = (f"`{cut.name}` was going into another class than the plan's" if cut.misplaced
+                    else f"Left out a copy of the unchanged `{cut.name}`")
+            self._notice(what + ("; continuing at the next definition the plan asks for." if more
+                                 else "; the answer ends there."))
             if not more:
                 break
-            self.on_event(RunEvent("text", phase, text="\n" + text[cut.at:]))
+            self.on_event(RunEvent("text", phase, text="\n" + text[shared:]))
         turn.text = text
         turn.usage = usage
         self.turns.append(turn)

@@ -79,7 +79,32 @@ def _referenced(text: str) -> set[str]:
 @dataclass(frozen=True)
 class Cut:
     at: int  # offset in the answer where the copy starts (a line start)
-    name: str  # the existing function it started to copy
+    name: str  # the existing function it started to copy (or the planned one it misplaced)
+    misplaced: bool = False  # a planned method written into another class
+
+
+def _drop_empty_headers(head: str) -> str:
+    """Drop trailing `class X:` lines left with no body by a cut (they would not parse)."""
+    lines = head.splitlines(keepends=True)
+    body = [line for line in lines if line.strip()]
+    if not body or not _CLASS_LINE.match(body[-1]):
+        return head  # the last class has a body (or there is none)
+    while lines and (not lines[-1].strip() or _CLASS_LINE.match(lines[-1]) or lines[-1].startswith("@")):
+        lines.pop()
+    return "".join(lines)
+
+
+def _close(head: str, in_block: bool) -> str:
+    """Close the open code block; a block left empty goes, with its path line."""
+    if not in_block:
+        return head
+    lines = head.splitlines(keepends=True)
+    if lines and _FENCE.match(lines[-1]):
+        lines.pop()  # the fence of an empty block
+        if lines and lines[-1].strip() and not _FENCE.match(lines[-1]):
+            lines.pop()  # its path line
+        return "".join(lines).rstrip("\n") + "\n" if lines else ""
+    return head + "```\n"
 
 
 def _params(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> str:
@@ -147,7 +172,9 @@ class Steer:
         self.classes = {c: m.errors[c] for m in self.modules.values() for c in m.methods}
         self.change_text = plan_text.replace(reuse_text, "") if reuse_text else plan_text
         ticked = " ".join(_TICKED.findall(plan_text))
-        self.allowed = set(_WORD.findall(ticked)) | set(checklist.names)
+        # The checklist is the model's: its names widen the plan's only where they are new.
+        existing = {n for m in self.modules.values() for n in m.functions}
+        self.allowed = set(_WORD.findall(ticked)) | (set(checklist.names) - existing)
         self.targets = self._targets(plan_text, checklist, fallback_path)
         self.allowed |= {t.name for t in self.targets}
         self.changes = self._planned_changes(_referenced(self.change_text))
@@ -266,7 +293,8 @@ class Steer:
             yield start, line, path, in_block, owner
 
     def copy_start(self, text: str, *, after: int = 0) -> Cut | None:
-        """The first complete line at or after `after` that starts copying an existing function.
+        """The first complete line at or after `after` that starts copying an existing function,
+        or that puts a planned method into another class than the plan's.
 
         The cut starts at the function's decorators, if it has any.
         """
@@ -282,7 +310,19 @@ class Steer:
             name, indented = m.group(2), bool(m.group(1))
             if name not in self.allowed and self.modules[path].has(name, indented=indented, owner=owner):
                 return Cut(cut_at, name)
+            owners = {t.owner for t in self.targets if t.name == name}
+            if indented and owner is not None and owners and owner not in owners and None not in owners:
+                return Cut(cut_at, name, misplaced=True)
         return None
+
+    def _written(self, text: str) -> list[tuple[str | None, str]]:
+        """(class, name) of each def line in code blocks; class None for a top-level or loose def."""
+        found = []
+        for _, line, _, in_block, owner in self._scan(text if text.endswith("\n") else text + "\n"):
+            m = _DEF_LINE.match(line) if in_block else None
+            if m:
+                found.append((owner if m.group(1) else None, m.group(2)))
+        return found
 
     def redirect(self, text: str, cut: Cut, *, written: str, end: bool = False) -> tuple[str, bool]:
         """The answer cut at `cut`, then the next target not in `written` (or the block closed).
@@ -290,24 +330,24 @@ class Steer:
         Returns the new answer text and whether generation should go on from it. With `end`
         (no budget left, or stopped) the block is closed whatever remains to write.
         """
-        head = text[: cut.at]
+        head = _drop_empty_headers(text[: cut.at])
         path, in_block, owner = self._state(head)
-        done = written + "\n" + head
+        defs = self._written(written) + self._written(head)
         todo, seen = [], {}
         for t in self.targets + self.changes:  # the k-th target of a name is done when k+1 defs are
-            seen[t.name] = seen.get(t.name, 0) + 1
-            if len(re.findall(rf"\bdef\s+{re.escape(t.name)}\s*\(", done)) < seen[t.name]:
+            seen[(t.owner, t.name)] = seen.get((t.owner, t.name), 0) + 1
+            count = sum(1 for o, n in defs if n == t.name and (o == t.owner or o is None))
+            if count < seen[(t.owner, t.name)]:
                 todo.append(t)
         if end or not todo:
-            return (head + "```\n" if in_block else head), False
+            return _close(head, in_block), False
         here = [t for t in todo if in_block and t.path == path]
         t = here[0] if here else todo[0]  # stay in the file being written
         if in_block and t.path == path:
             if t.owner and t.owner == owner:
                 return head + t.line("    "), True
             return head + t.opening(), True
-        close = "```\n\n" if in_block else "\n"
-        return head + close + f"{t.path}\n```python\n{t.opening()}", True
+        return _close(head, in_block) + f"\n{t.path}\n```python\n{t.opening()}", True
 
     def _state(self, head: str) -> tuple[str | None, bool, str | None]:
         """At the end of `head`: the current file, whether a block is open, the open class."""
