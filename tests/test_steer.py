@@ -225,3 +225,15 @@ def test_a_cut_that_leaves_an_empty_class_or_block_drops_it():
     text = done + "\nshop/store.py\n```python\n@dataclass\nclass Store:\n    def __init__(self) -> None:\n"
     new, more = steer.redirect(text, steer.copy_start(text, after=len(done)), written="")
     assert not more and new == done
+
+
+def test_a_method_signature_written_with_its_class_is_a_target_and_a_top_level_copy_of_it_is_moved():
+    plan = '## Requirements\n1. Add a method `Store.low_stock(self, threshold: int = 5) -> "list[Item]"`.\n'
+    steer = Steer(plan, files(), Checklist())
+    assert [(t.name, t.owner, t.header) for t in steer.targets] == [
+        ("low_stock", "Store", 'def low_stock(self, threshold: int = 5) -> "list[Item]":')]
+    text = "shop/store.py\n```python\ndef helper():\n    return 1\n\ndef low_stock(self, threshold=5):\n"
+    cut = steer.copy_start(text)
+    assert cut.misplaced and cut.name == "low_stock"
+    new, more = steer.redirect(text, cut, written="")
+    assert more and new.endswith("return 1\n\nclass Store:\n    def low_stock(self, threshold: int = 5) -> \"list[Item]\":\n")

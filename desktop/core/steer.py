@@ -25,6 +25,7 @@ from desktop.core.signatures import _BACKTICKED_DEF
 
 __all__ = ["Target", "Steer", "Cut"]
 
+_DOTTED_SIGNATURE = re.compile(r"`([A-Za-z_]\w*)\.([A-Za-z_]\w*\s*\(\s*(?:self|cls)\b[^`]*)`")
 _DEF_LINE = re.compile(r"^(\s*)(?:async\s+)?def\s+([A-Za-z_]\w*)\s*\(")
 _CLASS_LINE = re.compile(r"^class\s+([A-Za-z_]\w*)")
 _FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
@@ -194,21 +195,26 @@ class Steer:
 
     def _targets(self, plan_text: str, checklist: Checklist, fallback: str | None) -> list[Target]:
         found: list[Target] = []
-        for m in _BACKTICKED_DEF.finditer(plan_text):
-            source = re.sub(r"^(?:@\w+\s+)+", "", m.group(1).strip()).rstrip(":")
+        spans = [(m.start(), m.group(0), re.sub(r"^(?:@\w+\s+)+", "", m.group(1).strip()).rstrip(":"), None)
+                 for m in _BACKTICKED_DEF.finditer(plan_text)]
+        # `Class.name(self, ...) -> T`: a method signature written with its class.
+        for m in _DOTTED_SIGNATURE.finditer(plan_text):
+            if m.group(1) in self.classes:
+                spans.append((m.start(), m.group(0), f"def {m.group(2)}".rstrip(":"), m.group(1)))
+        for at, span, source, named_owner in sorted(spans):
             try:
                 fn = ast.parse(source + ": pass").body[0]
             except SyntaxError:
                 continue
             if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)) or "\n" in source:
                 continue
-            name, at = fn.name, m.start()
+            name = fn.name
             existing = [(p, f) for p, mod in self.modules.items() for f in mod.functions.get(name, [])]
             if existing and any(_params(f) == _params(fn) for _, f in existing):
                 continue  # the plan quotes a definition that is already there
             args = fn.args.posonlyargs + fn.args.args
             is_method = bool(args) and args[0].arg in ("self", "cls")
-            owner = self._owner(plan_text, at, m.group(0)) if is_method else None
+            owner = named_owner or (self._owner(plan_text, at, span) if is_method else None)
             if is_method and owner is None:
                 continue  # cannot tell which class: leave it to the model
             if existing and (owner is None or any(o == owner for o in self._owners(name))):
@@ -311,8 +317,9 @@ class Steer:
             if name not in self.allowed and self.modules[path].has(name, indented=indented, owner=owner):
                 return Cut(cut_at, name)
             owners = {t.owner for t in self.targets if t.name == name}
-            if indented and owner is not None and owners and owner not in owners and None not in owners:
-                return Cut(cut_at, name, misplaced=True)
+            if owners and None not in owners and (indented and owner is not None and owner not in owners
+                                                  or not indented and path in {t.path for t in self.targets if t.name == name}):
+                return Cut(cut_at, name, misplaced=True)  # into another class, or out of any class
         return None
 
     def _written(self, text: str) -> list[tuple[str | None, str]]:
