@@ -293,3 +293,16 @@ def test_a_big_repetitive_file_stays_fast(root):
     assert "(lines 2501-2502)" in failed.problems_report()
     assert rewrite.changes[0].counts() == (1000, 1000) and rewrite.unified_diff()
     assert time.perf_counter() - started < 10
+
+
+def test_standard_library_and_typing_imports_the_new_code_forgot_are_added_with_a_note(tmp_path):
+    (tmp_path / "clock.py").write_text('"""Clocks."""\n\nfrom typing import Iterator\n\n\ndef ticks() -> Iterator[int]:\n    yield 1\n')
+    answer = ("clock.py\n```python\ndef now(clock: Callable[[], float] = time.monotonic) -> float:\n"
+              "    return clock()\n\n\ndef pick(xs: Sequence[int]) -> int:\n    return itemgetter(0)(xs)\n```\n")
+    (change,) = ChangeSet.from_answer(answer, root=tmp_path).changes
+    text = change.new_text
+    compile(text, "clock.py", "exec")
+    assert "import time" in text and "from typing import Callable" in text and "Sequence" in text
+    assert text.index("import time") < text.index("def ticks")
+    assert "itemgetter" not in text.split("def ticks")[0]  # not unambiguous: left to a repair turn
+    assert any("`import time`" in n and "without importing them" in n for n in change.notes)

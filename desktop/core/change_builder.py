@@ -7,6 +7,9 @@ show the model exactly what to fix; the blocks that did apply are kept.
 
 from __future__ import annotations
 
+import re
+import sys
+import typing
 from pathlib import Path
 
 from desktop.core.change_file import FileChange
@@ -117,6 +120,36 @@ def _apply_whole(*, rel: str, item: WholeFile, state: FileState | None, text: st
     return content, False
 
 
+def _add_missing_imports(rel: str, old: str | None, new: str, notes: list[str]) -> str:
+    """Import what new code uses from the standard library or `typing` but never imported.
+
+    A forgotten `import time` or `from typing import Sequence` is the commonest slip of small
+    models, and a repair turn for it costs minutes on a CPU (and may go wrong). Only names
+    that are unambiguous are added: a standard-library module used as `name.attr`, or a name
+    `typing` exports. Anything else is left to the checks and a repair turn.
+    """
+    from desktop.core.checklist import undefined_names
+
+    before = undefined_names(old) if old else {}
+    lines = []
+    for name in undefined_names(new, filename=rel):
+        if name in before:
+            continue
+        if name in sys.stdlib_module_names and re.search(rf"\b{re.escape(name)}\.\w", new):
+            lines.append(f"import {name}")
+        elif name in typing.__all__:
+            lines.append(f"from typing import {name}")
+    if not lines:
+        return new
+    try:
+        merged = merge_definitions(new, "\n".join(lines) + "\n", rel=rel)
+    except ChangeError:
+        return new
+    what = "these names without importing them" if len(lines) > 1 else "this name without importing it"
+    notes.append(f"{rel}: added {', '.join(f'`{line}`' for line in lines)}: the new code uses {what}")
+    return merged.text
+
+
 def _build_one(*, root: Path, rel: str, items: list[EditBlock | WholeFile]) -> FileChange | None:
     try:
         target = resolve_in_root(root, rel)
@@ -145,6 +178,8 @@ def _build_one(*, root: Path, rel: str, items: list[EditBlock | WholeFile]) -> F
             problems.append(str(e))
         except _NothingUsable:
             continue
+    if applied and rel.endswith(".py") and text is not None:
+        text = _add_missing_imports(rel, state.text if state else None, text, notes)
     if applied == 0 and not problems:
         return None  # only cut-off blocks with nothing usable, reported by the parser
     if applied == 0:
