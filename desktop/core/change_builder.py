@@ -13,6 +13,7 @@ import typing
 from pathlib import Path
 
 from desktop.core.change_file import FileChange
+from desktop.core.checklist import undefined_names
 from desktop.core.change_io import FileState, join_lines, read_state, split_lines
 from desktop.core.change_paths import PathRefused, normalise_path, resolve_in_root
 from desktop.core.edit_match import NoMatch, closest_region, find_match
@@ -128,8 +129,6 @@ def _add_missing_imports(rel: str, old: str | None, new: str, notes: list[str]) 
     that are unambiguous are added: a standard-library module used as `name.attr`, or a name
     `typing` exports. Anything else is left to the checks and a repair turn.
     """
-    from desktop.core.checklist import undefined_names
-
     before = undefined_names(old) if old else {}
     lines = []
     for name in undefined_names(new, filename=rel):

@@ -246,9 +246,9 @@ class Run:
             remaining -= self.engine.last_usage.generated_tokens
             if cut is None:
                 break
-            more = remaining > 0 and not self._stopped(stop_event)
+            can_go_on = remaining > 0 and not self._stopped(stop_event)
             kept = text[: cut.at]
-            text, more = steer.redirect(text, cut, written=written, end=not more)
+            text, more = steer.redirect(text, cut, written=written, end=not can_go_on)
             after = len(text)
             shared = len(os.path.commonprefix([kept, text]))
             what = (f"`{cut.name}` was going into another class than the plan's" if cut.misplaced
@@ -322,7 +322,7 @@ class Run:
                 steer=steer,
             )
             if not self._stopped(stop_event):
-                self._check_and_repair(checklist, stop_event=stop_event)
+                self._check_and_repair(checklist, steer, stop_event=stop_event)
         except PlansmithError as exc:
             return self._fail(exc)
         return self._finish(stop_event)
@@ -332,16 +332,18 @@ class Run:
         if not self.turns or self.turns[-1].kind == "reflection":
             raise PlansmithError("Run Phase 2 before sending a follow-up instruction.")
         self.messages = self.messages + [{"role": "assistant", "content": self.turns[-1].text}]
+        checklist = parse_checklist(self.reflection)
+        steer = self._steer(checklist)
         self._set_phase(Phase.IMPLEMENTING)
         try:
             self._stream_turn(
                 Turn("followup", fill(self.prompts["followup"], instruction=instruction.strip())),
                 max_tokens=self.options.answer_tokens,
                 stop_event=stop_event,
-                steer=self._steer(parse_checklist(self.reflection)),
+                steer=steer,
             )
             if not self._stopped(stop_event):
-                self._check_and_repair(parse_checklist(self.reflection), stop_event=stop_event)
+                self._check_and_repair(checklist, steer, stop_event=stop_event)
         except PlansmithError as exc:
             return self._fail(exc)
         return self._finish(stop_event)
@@ -404,10 +406,9 @@ class Run:
                     found.add(name)
         return found
 
-    def _check_and_repair(self, checklist: Checklist, *, stop_event: threading.Event | None) -> None:
+    def _check_and_repair(self, checklist: Checklist, steer: Steer, *, stop_event: threading.Event | None) -> None:
         problems = self.problems(checklist)
         self.turns[-1].problems = problems
-        steer = self._steer(checklist)
         while problems and self.repairs < self.options.max_repairs and not self._stopped(stop_event):
             self.repairs += 1
             self._notice(f"Repair {self.repairs}: {problems.count(chr(10)) + 1} problem(s) sent back to the model")

@@ -12,12 +12,12 @@ import ast
 import re
 from collections import defaultdict
 
-__all__ = ["plan_signatures", "check_signatures"]
+__all__ = ["plan_signatures", "check_signatures", "params", "parse_signature", "BACKTICKED_DEF"]
 
-_BACKTICKED_DEF = re.compile(r"`((?:@\w+\s+)*(?:async\s+)?def\s+[A-Za-z_]\w*\s*\([^`]*)`")
+BACKTICKED_DEF = re.compile(r"`((?:@\w+\s+)*(?:async\s+)?def\s+[A-Za-z_]\w*\s*\([^`]*)`")
 
 
-def _params(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> list[tuple[str, str, str | None]]:
+def params(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> list[tuple[str, str, str | None]]:
     """(kind, name, default source) for every parameter, in order."""
     a = fn.args
     positional = a.posonlyargs + a.args
@@ -40,18 +40,24 @@ def _signature_text(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> str:
     return head[:-1] if head.endswith(":") else head
 
 
+def parse_signature(text: str) -> tuple[str, ast.FunctionDef | ast.AsyncFunctionDef] | None:
+    """A `def` line as written in a plan (decorators and a final colon dropped) and its parse."""
+    source = re.sub(r"^(?:@\w+\s+)+", "", text.strip()).rstrip(":")
+    try:
+        fn = ast.parse(source + ": pass").body[0]
+    except SyntaxError:
+        return None
+    return (source, fn) if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)) else None
+
+
 def plan_signatures(plan_text: str) -> dict[str, list[ast.FunctionDef | ast.AsyncFunctionDef]]:
     """Every `def name(...)` the plan writes in backticks, by name."""
     found: dict[str, list] = defaultdict(list)
-    for m in _BACKTICKED_DEF.finditer(plan_text):
-        source = re.sub(r"^(?:@\w+\s+)+", "", m.group(1).strip()).rstrip(":")
-        try:
-            tree = ast.parse(source + ": pass")
-        except SyntaxError:
-            continue
-        fn = tree.body[0]
-        if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            if all(_params(fn) != _params(other) for other in found[fn.name]):
+    for m in BACKTICKED_DEF.finditer(plan_text):
+        parsed = parse_signature(m.group(1))
+        if parsed is not None:
+            fn = parsed[1]
+            if all(params(fn) != params(other) for other in found[fn.name]):
                 found[fn.name].append(fn)
     return dict(found)
 
@@ -77,7 +83,7 @@ def check_signatures(plan_text: str, changed: dict[str, tuple[str | None, str]])
         for fn in _definitions(new):
             if fn.name not in wanted or ast.dump(fn) in before:
                 continue  # not in the plan, or unchanged code
-            if any(_params(fn) == _params(plan) for plan in wanted[fn.name]):
+            if any(params(fn) == params(plan) for plan in wanted[fn.name]):
                 continue
             expected = " or ".join(f"`{_signature_text(p)}`" for p in wanted[fn.name])
             problems.append(f"{path} line {fn.lineno}: `{_signature_text(fn)}` does not match the "

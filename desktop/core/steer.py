@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass
 
 from desktop.core.checklist import Checklist
-from desktop.core.signatures import _BACKTICKED_DEF
+from desktop.core.signatures import BACKTICKED_DEF, params, parse_signature
 
 __all__ = ["Target", "Steer", "Cut"]
 
@@ -108,15 +108,6 @@ def _close(head: str, in_block: bool) -> str:
     return head + "```\n"
 
 
-def _params(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> str:
-    a = fn.args
-    return ast.dump(ast.arguments(
-        posonlyargs=[ast.arg(x.arg) for x in a.posonlyargs], args=[ast.arg(x.arg) for x in a.args],
-        vararg=ast.arg(a.vararg.arg) if a.vararg else None, kwonlyargs=[ast.arg(x.arg) for x in a.kwonlyargs],
-        kw_defaults=a.kw_defaults, kwarg=ast.arg(a.kwarg.arg) if a.kwarg else None, defaults=a.defaults,
-    ))
-
-
 class _Module:
     """What one Python file of the codebase defines."""
 
@@ -195,22 +186,19 @@ class Steer:
 
     def _targets(self, plan_text: str, checklist: Checklist, fallback: str | None) -> list[Target]:
         found: list[Target] = []
-        spans = [(m.start(), m.group(0), re.sub(r"^(?:@\w+\s+)+", "", m.group(1).strip()).rstrip(":"), None)
-                 for m in _BACKTICKED_DEF.finditer(plan_text)]
+        spans = [(m.start(), m.group(0), m.group(1), None) for m in BACKTICKED_DEF.finditer(plan_text)]
         # `Class.name(self, ...) -> T`: a method signature written with its class.
         for m in _DOTTED_SIGNATURE.finditer(plan_text):
             if m.group(1) in self.classes:
-                spans.append((m.start(), m.group(0), f"def {m.group(2)}".rstrip(":"), m.group(1)))
-        for at, span, source, named_owner in sorted(spans):
-            try:
-                fn = ast.parse(source + ": pass").body[0]
-            except SyntaxError:
+                spans.append((m.start(), m.group(0), f"def {m.group(2)}", m.group(1)))
+        for at, span, written, named_owner in sorted(spans):
+            parsed = parse_signature(written)
+            if parsed is None or "\n" in parsed[0]:
                 continue
-            if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)) or "\n" in source:
-                continue
+            source, fn = parsed
             name = fn.name
             existing = [(p, f) for p, mod in self.modules.items() for f in mod.functions.get(name, [])]
-            if existing and any(_params(f) == _params(fn) for _, f in existing):
+            if existing and any(params(f) == params(fn) for _, f in existing):
                 continue  # the plan quotes a definition that is already there
             args = fn.args.posonlyargs + fn.args.args
             is_method = bool(args) and args[0].arg in ("self", "cls")
