@@ -17,15 +17,17 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 from desktop.core.changes import ChangeSet
-from desktop.core.checklist import Checklist, check_names, parse_checklist, plan_required_names
+from desktop.core.checklist import Checklist, check_names, parse_checklist
 from desktop.core.codebase import Codebase, RankedFile, rank_files
 from desktop.core.compose import compose_answers
 from desktop.core.context import ContextPack, fence_language, pack_context
 from desktop.core.plan import Plan
+from desktop.core.plan_spec import PlanSpec
 from desktop.core.prompts import Prompts, fill
-from desktop.core.repetition import LoopGuard
+from desktop.core.py_facts import ModuleFacts
 from desktop.core.signatures import check_signatures
 from desktop.core.steer import Steer
+from desktop.core.strategy import PlainStrategy, choose_strategy
 from desktop.errors import ContextError, PlansmithError
 from desktop.llm.engine import Engine, Message, Usage
 
@@ -71,6 +73,14 @@ class RunOptions:
     max_repairs: int = 2
     # Context kept free for the repair turns' problems text.
     margin_tokens: int = 128
+    # "auto": the small-model rules where the engine can continue a reply; "plain": none.
+    strategy: str = "auto"
+    # A Python file is written whole when it takes at most this share of the answer budget;
+    # a larger one is changed by definitions, merged into the file by name.
+    whole_file_share: float = 0.6
+    # A plan up to this many tokens is repeated in Phase 2's prompt; a longer one by its
+    # requirements section.
+    plan_reminder_tokens: int = 1500
 
 
 @dataclass
@@ -96,6 +106,7 @@ class Run:
         on_event: EventSink | None = None,
     ) -> None:
         self.plan = plan
+        self.spec = PlanSpec.from_plan(plan)
         self.codebase = codebase
         self.engine = engine
         self.prompts = prompts
@@ -171,7 +182,13 @@ class Run:
             files=files,
             omitted_note=omitted_note,
             edit_format=self.prompts["edit-format"],
+            format_note=self.format_note(),
+            words=str(self._reflection_words()),
         )
+
+    def _reflection_words(self) -> int:
+        """The reflection's length in words, in proportion to the plan (a short plan gets a short one)."""
+        return max(120, min(350, len(self.plan.text.split())))
 
     def _phase2_prompt(self, checklist: Checklist) -> str:
         edited = (
@@ -180,9 +197,48 @@ class Run:
             else ""
         )
         note = ""
-        if checklist:
-            note = "The checklist your code must satisfy:\n" + checklist.render() + "\n\n"
-        return fill(self.prompts["phase2"], edited_note=edited, edit_format=self.prompts["edit-format"], checklist_note=note)
+        required, proposed = self._split_checklist(checklist)
+        if required:
+            note = "The checklist your code must satisfy:\n" + required.render() + "\n\n"
+        if proposed:
+            note += ("Your strategy also proposed these names, which neither the plan nor the code has: "
+                     + ", ".join(f"`{n}`" for n in proposed)
+                     + ". They are optional; never use them instead of the plan's names.\n\n")
+        return fill(self.prompts["phase2"], edited_note=edited, edit_format=self.prompts["edit-format"],
+                    checklist_note=note, plan_reminder=self._plan_reminder(), format_note=self.format_note())
+
+    def _split_checklist(self, checklist: Checklist) -> tuple[Checklist, list[str]]:
+        """The checklist's names the plan or the code holds, and the reflection's own proposals."""
+        known = self._codebase_names(checklist.names)
+        keep = [n for n in checklist.names if self.spec.mentions(n) or n in known]
+        return Checklist(files=checklist.files, names=keep), [n for n in checklist.names if n not in keep]
+
+    def _plan_reminder(self) -> str:
+        """The plan again (or its requirements, for a long plan), read just before the code is written."""
+        text = self.plan.text.strip()
+        if self.engine.count_tokens(text) > self.options.plan_reminder_tokens:
+            text = self.plan.section_text("requirements").strip()
+        return f"The approved plan's requirements, which your code must meet exactly:\n\n{text}\n\n" if text else ""
+
+    def whole_files(self) -> set[str]:
+        """The packed Python files that fit the answer budget whole (see RunOptions.whole_file_share)."""
+        limit = self.options.whole_file_share * self.options.answer_tokens
+        return {f.path for f in (self.context.files if self.context else [])
+                if f.path.endswith(".py") and f.cut_at_line is None and f.tokens <= limit}
+
+    def format_note(self) -> str:
+        """Which edit format each packed Python file takes, by its size."""
+        py = [f.path for f in (self.context.files if self.context else []) if f.path.endswith(".py")]
+        whole = self.whole_files()
+        lines = []
+        if whole:
+            lines.append("Write these files whole if you change them (the complete new file, every line, "
+                         "in one code block): " + ", ".join(f"`{p}`" for p in py if p in whole) + ".")
+        big = [p for p in py if p not in whole]
+        if big:
+            lines.append("These files are large: write only the definitions you add or change, each in full: "
+                         + ", ".join(f"`{p}`" for p in big) + ".")
+        return ("\n".join(lines) + "\n\n") if lines else ""
 
     def context_prompt(self, *, template: str = "phase1") -> str:
         if self.context is None:
@@ -198,24 +254,24 @@ class Run:
         max_tokens: int,
         stop_event: threading.Event | None,
         prefill: str = "",
-        steer: Steer | None = None,
+        strategy: PlainStrategy | None = None,
     ) -> Turn:
+        """One turn, streamed through `strategy` (None: as the model writes it, the reflection)."""
         messages = self.messages + [{"role": "user", "content": turn.prompt}]
         phase = self.phase
 
         def progress(done: int, total: int) -> None:
             self.on_event(RunEvent("prompt_progress", phase, done=done, total=total))
 
-        can_prefill = getattr(self.engine, "supports_prefill", False)
-        if not can_prefill:
-            prefill, steer = "", None  # steering continues a reply: it needs a prefill
+        if not self.engine.supports_prefill:
+            prefill = ""  # the engine cannot continue a reply it did not write
         text = prefill
         if prefill:
             self.on_event(RunEvent("text", phase, text=prefill))
         written = "\n".join(self.answers())  # earlier turns' definitions count as written
-        guard = LoopGuard()
+        guard = (strategy or PlainStrategy(None)).loop_guard()
         usage: Usage | None = None
-        remaining, after = max_tokens, len(text)
+        remaining, after, continued = max_tokens, len(text), False
         while True:
             stream = self.engine.stream(
                 messages,
@@ -234,8 +290,8 @@ class Run:
                         # Leaving the iterator stops generation; the rest would only repeat.
                         self._notice("The answer started repeating itself; generation was stopped there.")
                         break
-                    if steer is not None and "\n" in piece:
-                        cut = steer.copy_start(text, after=after)
+                    if strategy is not None and "\n" in piece:
+                        cut = strategy.copy_start(text, after=after, written=written)
                         if cut is not None:
                             break
             finally:
@@ -244,17 +300,22 @@ class Run:
                     close()
             usage = _add_usage(usage, self.engine.last_usage)
             remaining -= self.engine.last_usage.generated_tokens
-            if cut is None:
-                break
             can_go_on = remaining > 0 and not self._stopped(stop_event)
+            if cut is None:
+                more = strategy.continuation(text, after=0) if strategy is not None and can_go_on and not continued else ""
+                if not more:
+                    break
+                continued = True  # once: the turn wrote no code block, it goes on in one
+                self._notice("The answer had no code block; it goes on in one, at the first file to change.")
+                text += more
+                self.on_event(RunEvent("text", phase, text=more))
+                continue
             kept = text[: cut.at]
-            text, more = steer.redirect(text, cut, written=written, end=not can_go_on)
+            text, more = strategy.redirect(text, cut, written=written, end=not can_go_on)
             after = len(text)
             shared = len(os.path.commonprefix([kept, text]))
-            what = (f"`{cut.name}` was going into another class than the plan's" if cut.misplaced
-                    else f"Left out a copy of the unchanged `{cut.name}`")
-            self._notice(what + ("; continuing at the next definition the plan asks for." if more
-                                 else "; the answer ends there."))
+            self._notice(f"Left out a line-for-line copy of the unchanged `{cut.name}`"
+                         + ("; continuing at the next definition to write." if more else "; the answer ends there."))
             if not more:
                 break
             self.on_event(RunEvent("text", phase, text="\n" + text[shared:]))
@@ -311,18 +372,20 @@ class Run:
         self.turns = self.turns[:1]
         self.repairs = 0
         checklist = parse_checklist(self.reflection)
-        steer = self._steer(checklist)
+        strategy = self._strategy(checklist)
         self._set_phase(Phase.IMPLEMENTING)
         try:
             self._stream_turn(
                 Turn("implementation", self._phase2_prompt(checklist)),
                 max_tokens=self.options.answer_tokens,
                 stop_event=stop_event,
-                prefill=steer.opening() or self._first_edit_prefill(checklist),
-                steer=steer,
+                prefill=strategy.opening() or self._first_edit_prefill(checklist),
+                strategy=strategy,
             )
             if not self._stopped(stop_event):
-                self._check_and_repair(checklist, steer, stop_event=stop_event)
+                self._check_and_repair(checklist, strategy, stop_event=stop_event)
+            if not self._stopped(stop_event):
+                self._last_turn(strategy, stop_event=stop_event)
         except PlansmithError as exc:
             return self._fail(exc)
         return self._finish(stop_event)
@@ -333,27 +396,26 @@ class Run:
             raise PlansmithError("Run Phase 2 before sending a follow-up instruction.")
         self.messages = self.messages + [{"role": "assistant", "content": self.turns[-1].text}]
         checklist = parse_checklist(self.reflection)
-        steer = self._steer(checklist)
+        strategy = self._strategy(checklist)
         self._set_phase(Phase.IMPLEMENTING)
         try:
             self._stream_turn(
                 Turn("followup", fill(self.prompts["followup"], instruction=instruction.strip())),
                 max_tokens=self.options.answer_tokens,
                 stop_event=stop_event,
-                steer=steer,
+                strategy=strategy,
             )
             if not self._stopped(stop_event):
-                self._check_and_repair(checklist, steer, stop_event=stop_event)
+                self._check_and_repair(checklist, strategy, stop_event=stop_event)
         except PlansmithError as exc:
             return self._fail(exc)
         return self._finish(stop_event)
 
-    def _steer(self, checklist: Checklist) -> Steer:
+    def _strategy(self, checklist: Checklist) -> PlainStrategy:
         files = {f.path: f.text for f in (self.context.files if self.context else [])}
-        fallback = next((p for p in list(checklist.files) + list(files) if p.endswith(".py")), None)
-        return Steer(
-            self.plan.text, files, checklist, fallback_path=fallback, reuse_text=self.plan.section_text("components")
-        )
+        fallback = next((p for p in list(checklist.files) + list(files) if p.endswith(".py") and p in files), None)
+        steer = Steer(self.spec, files, whole=self.whole_files(), fallback_path=fallback)
+        return choose_strategy(self.options.strategy, supports_prefill=self.engine.supports_prefill, steer=steer)
 
     def _first_edit_prefill(self, checklist: Checklist) -> str:
         """Start Phase 2's reply with the first file the reflection said it would change.
@@ -380,22 +442,41 @@ class Run:
         )
         return self.changeset
 
+    def _usable(self, changeset: ChangeSet) -> list:
+        return [c for c in changeset.changes if c.kind != "rejected" and c.new_text is not None]
+
     def problems(self, checklist: Checklist) -> str:
         """What a repair turn must fix, quoted concretely; empty when the answer is usable."""
         changeset = self._rebuild_changeset()
         report = changeset.problems_report().strip()
         lines = [report] if report else []
-        usable = [c for c in changeset.changes if c.kind != "rejected" and c.new_text is not None]
+        usable = self._usable(changeset)
         if not usable and not report:
             lines.append("Your answer contains no code blocks. Write the changes as code blocks under their file paths, in the required format.")
-        required = list(dict.fromkeys(checklist.names + plan_required_names(self._requirements_text())))
+        required_checklist, _ = self._split_checklist(checklist)
+        required = list(dict.fromkeys(list(self.spec.required) + required_checklist.names))
         changed = {c.path: (c.old_text, c.new_text) for c in usable}
         lines += check_names(required=required, changed=changed, codebase_mentions=self._codebase_names(required))
         lines += check_signatures(self.plan.text, changed)
+        lines += self._stubs_left(changed)
         return "\n".join(f"- {line}" if not line.startswith(("-", " ")) else line for line in lines)
 
-    def _requirements_text(self) -> str:
-        return self.plan.section_text("requirements") or ""
+    def _stubs_left(self, changed: dict[str, tuple[str | None, str]]) -> list[str]:
+        """Stubs of the packed files that are still stubs once the answer is applied."""
+        problems = []
+        for f in (self.context.files if self.context else []):
+            if not f.path.endswith(".py") or f.cut_at_line is not None:
+                continue
+            before = ModuleFacts(f.text).stubs
+            if not before:
+                continue
+            after = ModuleFacts(changed[f.path][1]) if f.path in changed else None
+            for d in before:
+                still = after.find(d.name, d.owner) if after is not None else d
+                if still is not None and still.stub:
+                    problems.append(f"{f.path}: `{d.qualname}` still has no implementation (its body is only a "
+                                    "placeholder). Write its complete code.")
+        return problems
 
     def _codebase_names(self, names: list[str]) -> set[str]:
         """Which of `names` the unchanged codebase already defines (in the packed files)."""
@@ -406,7 +487,8 @@ class Run:
                     found.add(name)
         return found
 
-    def _check_and_repair(self, checklist: Checklist, steer: Steer, *, stop_event: threading.Event | None) -> None:
+    def _check_and_repair(self, checklist: Checklist, strategy: PlainStrategy, *,
+                          stop_event: threading.Event | None) -> None:
         problems = self.problems(checklist)
         self.turns[-1].problems = problems
         while problems and self.repairs < self.options.max_repairs and not self._stopped(stop_event):
@@ -418,7 +500,7 @@ class Run:
                     Turn("repair", fill(self.prompts["repair"], problems=problems)),
                     max_tokens=self.options.answer_tokens,
                     stop_event=stop_event,
-                    steer=steer,
+                    strategy=strategy,
                 )
             except ContextError:
                 self._notice("No room left in the context for another repair turn.")
@@ -426,6 +508,36 @@ class Run:
                 break
             problems = self.problems(checklist)
             self.turns[-1].problems = problems
+
+    def _last_turn(self, strategy: PlainStrategy, *, stop_event: threading.Event | None) -> None:
+        """When nothing usable came out, one more turn asks for the first target file, whole."""
+        if self._usable(self._rebuild_changeset()):
+            return
+        path = strategy.steer.first_path() if strategy.steer is not None else None
+        packed = {f.path: f for f in (self.context.files if self.context else [])}
+        if path is None or path not in packed:
+            self._notice("No usable change came out, and there is no Python file in the context to ask for whole.")
+            return
+        if packed[path].tokens > self.options.answer_tokens * 0.9:
+            self._notice(f"No usable change came out, and `{path}` is too large ({packed[path].tokens} tokens) "
+                         "to ask for whole within the answer budget.")
+            return
+        reason = self.turns[-1].problems.strip()
+        self.messages = self.messages + [{"role": "assistant", "content": self.turns[-1].text}]
+        self._notice(f"No usable change yet: asking for the whole of `{path}`.")
+        try:
+            self._stream_turn(
+                Turn("final", fill(self.prompts["final"], path=path,
+                                   reason=("What went wrong before:\n" + reason) if reason else "")),
+                max_tokens=self.options.answer_tokens,
+                stop_event=stop_event,
+                prefill=f"{path}\n```python\n",
+            )
+        except ContextError:
+            self.messages = self.messages[:-1]
+            self._notice("No room left in the context for the last turn.")
+            return
+        self.turns[-1].problems = "" if self._usable(self._rebuild_changeset()) else "no usable change"
 
     def _finish(self, stop_event: threading.Event | None) -> ChangeSet:
         changeset = self._rebuild_changeset()

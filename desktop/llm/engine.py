@@ -63,6 +63,9 @@ class Engine(Protocol):
     """
 
     last_usage: Usage
+    # Whether `stream` takes `prefill=`, a start of the reply the model continues from (needed
+    # by the small-model strategy; a chat server that cannot continue a reply says False).
+    supports_prefill: bool
 
     def info(self) -> EngineInfo: ...
 

@@ -106,6 +106,8 @@ class ServerFacts:
 class RemoteEngine:
     """Chat with a model on an OpenAI-compatible server. One thread owns an engine."""
 
+    supports_prefill = False  # a chat server answers a conversation; it does not continue a reply
+
     def __init__(
         self,
         base_url: str,
