@@ -29,15 +29,20 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from fetch_models import fetch  # noqa: E402
 from quality.harness import judge, load_tasks, materialize  # noqa: E402
+from quality.humaneval import build_all, split_of  # noqa: E402
 
 from desktop.core.apply import apply_changes  # noqa: E402
 from desktop.core.changes import ChangeSet  # noqa: E402
+from desktop.core.compose import compose_answers  # noqa: E402
 from desktop.core.codebase import scan_codebase  # noqa: E402
 from desktop.core.pipeline import Run, RunOptions  # noqa: E402
 from desktop.core.plan import read_plan  # noqa: E402
 from desktop.core.prompts import Prompts  # noqa: E402
 from desktop.core.repetition import LoopGuard  # noqa: E402
 from desktop.llm.llama_engine import LlamaEngine  # noqa: E402
+
+
+COMMIT = os.popen(f"git -C {ROOT} rev-parse --short HEAD").read().strip()
 
 
 def apply_and_judge(task, changeset: ChangeSet, repo: Path, backups: Path) -> dict:
@@ -104,14 +109,19 @@ def run_task(task, *, engine: LlamaEngine, prompts: Prompts, options: RunOptions
     started = time.perf_counter()
     # The same loop guard as the app: a greedy loop is cut short in both arms (it only saves time).
     guard, pieces = LoopGuard(), []
-    stream = engine.stream(messages, max_tokens=options.answer_tokens, temperature=options.temperature)
+    # The same total generated-token budget as the app's whole run: reflection, answer,
+    # every repair turn and the last whole-file turn.
+    budget = options.reflection_tokens + options.answer_tokens * (options.max_repairs + 2)
+    stream = engine.stream(messages, max_tokens=budget, temperature=options.temperature)
     for piece in stream:
         pieces.append(piece)
         if guard.feed(piece):
             break
     stream.close()
     answer = "".join(pieces)
-    base = apply_and_judge(task, ChangeSet.from_answer(answer, root=repo_b), repo_b, work / "backups-base")
+    # The same post-processing as the app: every mend and merge compose_answers applies.
+    files = [f.rel_path for f in scan_codebase(repo_b).files]
+    base = apply_and_judge(task, compose_answers([answer], root=repo_b, files=files), repo_b, work / "backups-base")
     prompt_sha = hashlib.sha256(json.dumps(messages).encode()).hexdigest()
     base.update(seconds=round(time.perf_counter() - started, 1), generated_tokens=engine.last_usage.generated_tokens,
                 answer=answer, prompt_sha256=prompt_sha)
@@ -124,6 +134,8 @@ def summarize(rows: list[dict]) -> None:
     if not n:
         print("no results")
         return
+    nothing = sum(1 for r in rows if not r["app"]["files_changed"])
+    print(f"app runs with no usable change: {nothing}/{n}")
     app = sum(r["app"]["passed"] for r in rows)
     base = sum(r["baseline"]["passed"] for r in rows)
     repairs = sum(r["app"]["repairs"] for r in rows)
@@ -147,6 +159,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", default="qwen-1.5b", choices=["smollm2", "qwen-0.5b", "qwen-1.5b"])
     parser.add_argument("--tasks", help="comma-separated task id prefixes (default: all)")
+    parser.add_argument("--suite", default="project", choices=["project", "humaneval"])
+    parser.add_argument("--split", choices=["tuning", "report"], help="HumanEval: even (tuning) or odd (report) numbers")
+    parser.add_argument("--shard", default="0/1", help="K/N: this job takes every N-th task from the K-th")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "quality.jsonl")
     parser.add_argument("--context", type=int, default=12288)
     parser.add_argument("--answer-tokens", type=int, default=1536)
@@ -164,7 +179,11 @@ def main() -> None:
             if line.strip():
                 row = json.loads(line)
                 done[row["task"]] = row
-    tasks = load_tasks()
+    tasks = load_tasks(build_all()) if args.suite == "humaneval" else load_tasks()
+    if args.split:
+        tasks = [t for t in tasks if split_of(t.id) == args.split]
+    k, n = (int(x) for x in args.shard.split("/"))
+    tasks = tasks[k::n]
     if args.tasks:
         wanted = tuple(args.tasks.split(","))
         tasks = [t for t in tasks if t.id.startswith(wanted)]
@@ -183,6 +202,10 @@ def main() -> None:
                 started = time.perf_counter()
                 row = run_task(task, engine=engine, prompts=prompts, options=options, work=Path(tmp))
                 row["model"] = args.model
+                row["commit"] = COMMIT
+                row["suite"] = args.suite
+                row["split"] = split_of(task.id) if args.suite == "humaneval" else "project"
+                row["threads"] = args.threads
                 done[task.id] = row
                 with args.out.open("a") as f:
                     f.write(json.dumps(row) + "\n")

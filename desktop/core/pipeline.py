@@ -186,6 +186,11 @@ class Run:
             words=str(self._reflection_words()),
         )
 
+    def _reflection_budget(self) -> int:
+        """Tokens for the reflection: its word limit's worth (a small model that lists examples
+        without end is stopped there), never more than the option."""
+        return min(self.options.reflection_tokens, int(self._reflection_words() * 2.5) + 100)
+
     def _reflection_words(self) -> int:
         """The reflection's length in words, in proportion to the plan (a short plan gets a short one)."""
         return max(120, min(350, len(self.plan.text.split())))
@@ -341,7 +346,7 @@ class Run:
         self._set_phase(Phase.REFLECTING)
         try:
             turn = self._stream_turn(
-                Turn("reflection", self.context_prompt()), max_tokens=self.options.reflection_tokens, stop_event=stop_event
+                Turn("reflection", self.context_prompt()), max_tokens=self._reflection_budget(), stop_event=stop_event
             )
         except PlansmithError as exc:
             return self._fail(exc)
