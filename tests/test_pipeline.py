@@ -10,7 +10,7 @@ import pytest
 
 from desktop.core.codebase import scan_codebase
 from desktop.core.pipeline import Phase, Run, RunOptions
-from desktop.core.plan import read_plan
+from desktop.core.plan import plan_from_text, read_plan
 from desktop.core.prompts import Prompts
 from desktop.core.records import list_runs, load_run, save_run
 from desktop.llm.replay_engine import ReplayEngine
@@ -296,3 +296,38 @@ def test_signatures_are_held_to_the_plan():
     assert check_signatures(plan, {"t/core.py": (None, right)}) == []
     # Code that was already there is not the model's to fix.
     assert check_signatures(plan, {"t/core.py": (wrong, wrong + "\nX = 1\n")}) == []
+
+
+STUB_FILE = "def find(search_list, value):\n    pass\n"
+
+
+def stub_run(tmp_path, engine, **options):
+    root = tmp_path / "stubrepo"
+    root.mkdir()
+    (root / "finder.py").write_text(STUB_FILE)
+    plan = plan_from_text("# Implement `find` in `finder.py`\n\nReturn the index of value, -1 when absent.\n\n"
+                          ">>> find([1, 2], 2)\n1\n")
+    return Run(plan=plan, codebase=scan_codebase(root), engine=engine, prompts=Prompts.load(),
+               options=RunOptions(**options))
+
+
+def test_a_stub_left_a_stub_is_repaired_and_a_run_with_nothing_ends_on_a_whole_file_turn(tmp_path):
+    # The answer leaves the stub as it was, the repair too: the last turn asks for the whole file.
+    empty = "finder.py\n```python\ndef find(search_list, value):\n    pass\n```\n"
+    whole = "def find(search_list, value):\n    return search_list.index(value) if value in search_list else -1\n```\n"
+    engine = ReplayEngine(["## Checklist\n- NAME `find`\n- NAME `IndexFinder`\n", "    pass\n```\n", empty, whole],
+                          prefill=True)
+    run = stub_run(tmp_path, engine, max_repairs=1)
+    run.reflect()
+    changeset = run.implement()
+    assert "`find` still has no implementation" in run.turns[1].problems
+    assert [t.kind for t in run.turns] == ["reflection", "implementation", "repair", "final"]
+    assert engine.prefills[-1] == "finder.py\n```python\n"
+    assert "index(value)" in changeset.get("finder.py").new_text
+    # The reflection's own name is shown as a proposal, not required.
+    phase2 = run.turns[1].prompt
+    assert "`IndexFinder`" in phase2 and "optional" in phase2 and "NAME `IndexFinder`" not in phase2
+    # Phase 2 starts at the stub's body and is reminded of the plan.
+    assert engine.prefills[1] == "finder.py\n```python\ndef find(search_list, value):\n"
+    assert "Return the index of value" in phase2
+    assert "Write these files whole" in phase2

@@ -448,7 +448,9 @@ class Run:
         return self.changeset
 
     def _usable(self, changeset: ChangeSet) -> list:
-        return [c for c in changeset.changes if c.kind != "rejected" and c.new_text is not None]
+        """Changes that apply and change something."""
+        return [c for c in changeset.changes
+                if c.kind != "rejected" and c.new_text is not None and c.new_text != c.old_text]
 
     def problems(self, checklist: Checklist) -> str:
         """What a repair turn must fix, quoted concretely; empty when the answer is usable."""
@@ -457,7 +459,7 @@ class Run:
         lines = [report] if report else []
         usable = self._usable(changeset)
         if not usable and not report:
-            lines.append("Your answer contains no code blocks. Write the changes as code blocks under their file paths, in the required format.")
+            lines.append("Your answer has no code block that changes a file. Write the changes as code blocks under their file paths, in the required format.")
         required_checklist, _ = self._split_checklist(checklist)
         required = list(dict.fromkeys(list(self.spec.required) + required_checklist.names))
         changed = {c.path: (c.old_text, c.new_text) for c in usable}
