@@ -23,6 +23,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent
 TASKS_DIR = ROOT / "tasks"
 DIFFICULTIES = ("easy", "medium")
+# "structured": plan.md has the five PLAN_SECTIONS and spells out signatures;
+# "plain": written the way people write tickets (prose, bullets, no fixed sections).
+STYLES = ("structured", "plain")
 PLAN_SECTIONS = (
     "Components to reuse",
     "User stories",
@@ -51,6 +54,7 @@ class Task:
     files_to_edit: tuple[str, ...]
     files_to_create: tuple[str, ...]
     notes: str = ""
+    style: str = "structured"
 
     @property
     def plan(self) -> str:
@@ -87,6 +91,9 @@ def _load_task(path: Path) -> Task:
         raise TaskError(f"{path.name}/task.toml: id {meta['id']!r} differs from its folder name")
     if meta["difficulty"] not in DIFFICULTIES:
         raise TaskError(f"{path.name}/task.toml: difficulty must be one of {DIFFICULTIES}")
+    style = meta.get("style", "structured")
+    if style not in STYLES:
+        raise TaskError(f"{path.name}/task.toml: style must be one of {STYLES}")
     task = Task(
         id=meta["id"],
         title=meta["title"],
@@ -99,6 +106,7 @@ def _load_task(path: Path) -> Task:
         files_to_edit=tuple(meta["files_to_edit"]),
         files_to_create=tuple(meta["files_to_create"]),
         notes=meta.get("notes", ""),
+        style=style,
     )
     for p in (task.plan_path,):
         if not p.is_file():

@@ -1,6 +1,10 @@
 """Check every quality-benchmark task: the hidden tests fail on the original repo and pass
 with the reference solution, and the task set keeps its quotas.
 
+Structured tasks (the default) need the five plan sections; plain ones (``style = "plain"``
+in task.toml) must read like a ticket instead: none of those sections and no spelled-out
+signatures. The big-file quotas count structured tasks only.
+
     .venv/bin/python bench/quality/validate_tasks.py [-k SUBSTRING] [--jobs N]
 
 Runs pytest once per task and state (two subprocesses per task), one task at a time unless
@@ -82,11 +86,30 @@ def check_static(task: Task, row: Row) -> None:
         elif (task.solution_dir / rel).is_file():
             row.added += len((task.solution_dir / rel).read_text(encoding="utf-8").splitlines())
     plan = task.plan
-    for section in PLAN_SECTIONS:
-        if not re.search(rf"^#+\s*{re.escape(section)}\b", plan, re.M | re.I):
-            row.problems.append(f"plan.md lacks section {section!r}")
+    if task.style == "plain":
+        check_plain_plan(plan, row)
+    else:
+        for section in PLAN_SECTIONS:
+            if not _has_section(plan, section):
+                row.problems.append(f"plan.md lacks section {section!r}")
     if not list(task.hidden_dir.glob("test_*.py")):
         row.problems.append("hidden/ has no test_*.py")
+
+
+def _has_section(plan: str, section: str) -> bool:
+    return re.search(rf"^#+\s*{re.escape(section)}\b", plan, re.M | re.I) is not None
+
+
+def check_plain_plan(plan: str, row: Row) -> None:
+    """A plain plan reads like a ticket: none of the structured sections, no signatures."""
+    for section in PLAN_SECTIONS:
+        if _has_section(plan, section):
+            row.problems.append(f"plain plan.md has the structured section {section!r}")
+    for span in re.findall(r"`+([^`]+)`+", plan):
+        if "(" in span or re.search(r"\bdef\s", span):
+            row.problems.append(f"plain plan.md has a code span with a call or signature: {span!r}")
+    if re.search(r"^\s*(?:async\s+)?def\s+\w+\s*\(", plan, re.M):
+        row.problems.append("plain plan.md spells out a function signature")
 
 
 def _diff_size(old: str, new: str) -> tuple[int, int]:
@@ -145,21 +168,26 @@ def main(argv: list[str] | None = None) -> int:
         for p in r.problems:
             print(f"\n[{r.task.id}] {p}")
 
-    n_big = sum(1 for r in rows if r.big_lines > BIG_FILE_LINES)
+    # The big-file quotas are the structured set's: plain tasks are small tickets on
+    # small repos and neither count towards them nor dilute them.
+    structured = [r for r in rows if r.task.style == "structured"]
+    n_big = sum(1 for r in structured if r.big_lines > BIG_FILE_LINES)
     ok = not bad
     levels = {d: sum(1 for r in rows if r.task.difficulty == d) for d in ("easy", "medium")}
     print(f"\n{len(rows) - len(bad)}/{len(rows)} tasks valid ({levels['easy']} easy, "
-          f"{levels['medium']} medium); {n_big} edit an existing file of more than "
-          f"{BIG_FILE_LINES} lines")
+          f"{levels['medium']} medium; {len(structured)} structured, "
+          f"{len(rows) - len(structured)} plain); {n_big} structured ones edit an existing "
+          f"file of more than {BIG_FILE_LINES} lines")
     if not args.k:
+        n_structured = sum(1 for t in all_tasks if t.style == "structured")
         if len(all_tasks) < MIN_TASKS:
             print(f"too few tasks: {len(all_tasks)} < {MIN_TASKS}")
             ok = False
         if n_big < MIN_BIG_EDIT_TASKS:
             print(f"too few big-file edits: {n_big} < {MIN_BIG_EDIT_TASKS}")
             ok = False
-        if 2 * n_big < len(all_tasks):
-            print("fewer than half the tasks edit a big existing file")
+        if 2 * n_big < n_structured:
+            print("fewer than half the structured tasks edit a big existing file")
             ok = False
     return 0 if ok else 1
 

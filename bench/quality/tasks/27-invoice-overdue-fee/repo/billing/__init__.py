@@ -1,0 +1,1 @@
+"""Invoices, payments and reminders for the small-business billing tool."""

@@ -1,0 +1,1 @@
+"""Customer and order reports for the back office."""

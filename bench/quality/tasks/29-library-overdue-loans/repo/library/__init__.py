@@ -1,0 +1,1 @@
+"""Loans desk of a small public library."""

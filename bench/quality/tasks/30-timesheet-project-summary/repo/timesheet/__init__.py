@@ -1,0 +1,1 @@
+"""Freelancer timesheets: parse the daily log, add up the time."""

@@ -1,0 +1,1 @@
+"""Address book for the CRM: contacts, phone numbers, duplicates."""

@@ -1,0 +1,1 @@
+"""Greenhouse sensor readings: parsing and simple statistics for the dashboard."""

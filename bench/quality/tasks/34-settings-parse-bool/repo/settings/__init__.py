@@ -1,0 +1,1 @@
+"""Service settings read from environment variables."""

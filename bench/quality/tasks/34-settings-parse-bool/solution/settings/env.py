@@ -1,0 +1,65 @@
+"""Typed access to environment variables.
+
+Every getter takes the environment as a mapping (os.environ in production, a plain dict
+in tests), the variable name and a default for when the variable is not set.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Mapping
+
+
+TRUE_WORDS = {"true", "yes", "on", "1"}
+FALSE_WORDS = {"false", "no", "off", "0"}
+
+
+def parse_bool(value: str) -> bool:
+    """'true'/'yes'/'on'/'1' -> True, 'false'/'no'/'off'/'0' -> False (any case, spaces
+    around ignored); anything else is a configuration error."""
+    word = value.strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise ValueError(f"not a boolean: {value!r}")
+
+
+def get_bool(env: Mapping[str, str], name: str, default: bool = False) -> bool:
+    """An empty (or all-space) value counts as not set."""
+    if name not in env or not env[name].strip():
+        return default
+    return parse_bool(env[name])
+
+
+def get_int(env: Mapping[str, str], name: str, default: int = 0) -> int:
+    if name not in env:
+        return default
+    try:
+        return int(env[name].strip())
+    except ValueError:
+        raise ValueError(f"{name}: not an integer: {env[name]!r}") from None
+
+
+def get_list(env: Mapping[str, str], name: str, default: tuple[str, ...] = ()) -> list[str]:
+    """A comma-separated list: 'a, b,,c' -> ['a', 'b', 'c']."""
+    if name not in env:
+        return list(default)
+    return [part.strip() for part in env[name].split(",") if part.strip()]
+
+
+@dataclass(frozen=True)
+class Settings:
+    debug: bool
+    workers: int
+    allowed_hosts: list[str]
+    send_emails: bool
+
+
+def load_settings(env: Mapping[str, str]) -> Settings:
+    return Settings(
+        debug=get_bool(env, "DEBUG"),
+        workers=get_int(env, "WORKERS", 2),
+        allowed_hosts=get_list(env, "ALLOWED_HOSTS", ("localhost",)),
+        send_emails=get_bool(env, "SEND_EMAILS", True),
+    )

@@ -1,0 +1,1 @@
+"""Meal planner: recipes, scaling and the weekly shopping list."""

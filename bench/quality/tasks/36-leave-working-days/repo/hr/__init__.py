@@ -1,0 +1,1 @@
+"""Holiday (annual leave) tracking for the staff portal."""
