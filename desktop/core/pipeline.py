@@ -370,7 +370,8 @@ class Run:
         self._set_phase(Phase.REFLECTED)
 
     def implement(self, *, stop_event: threading.Event | None = None) -> ChangeSet | None:
-        """Phase 2, then checks and up to `max_repairs` repair turns."""
+        """Phase 2, then checks, up to `max_repairs` repair turns and, when nothing usable came out
+        of those, one last whole-file turn. `max_repairs=0` makes Phase 2 a single turn."""
         if not self.reflection.strip():
             raise PlansmithError("There is no reflection to implement: run Phase 1 first or load one.")
         self.messages = self.messages[:2] + [{"role": "assistant", "content": self.reflection}]
@@ -389,7 +390,7 @@ class Run:
             )
             if not self._stopped(stop_event):
                 self._check_and_repair(checklist, strategy, stop_event=stop_event)
-            if not self._stopped(stop_event):
+            if self.options.max_repairs > 0 and not self._stopped(stop_event):
                 self._last_turn(strategy, stop_event=stop_event)
         except PlansmithError as exc:
             return self._fail(exc)
