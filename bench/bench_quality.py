@@ -134,8 +134,9 @@ def summarize(rows: list[dict]) -> None:
     if not n:
         print("no results")
         return
-    nothing = sum(1 for r in rows if not r["app"]["files_changed"])
-    print(f"app runs with no usable change: {nothing}/{n}")
+    for arm in ("app", "baseline"):
+        nothing = sum(1 for r in rows if not r[arm]["files_changed"])
+        print(f"{arm} runs with no usable change: {nothing}/{n}")
     app = sum(r["app"]["passed"] for r in rows)
     base = sum(r["baseline"]["passed"] for r in rows)
     repairs = sum(r["app"]["repairs"] for r in rows)
@@ -170,8 +171,19 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--gpu-layers", type=int, default=-1)
     parser.add_argument("--summary-only", action="store_true")
+    parser.add_argument("results", nargs="*", type=Path,
+                        help="with --summary-only: JSONL files to summarize together (e.g. a run's shards)")
     args = parser.parse_args()
 
+    if args.summary_only and args.results:
+        rows = {}
+        for path in args.results:
+            for line in path.read_text().splitlines():
+                if line.strip():
+                    row = json.loads(line)
+                    rows[row["task"]] = row
+        summarize([rows[t] for t in sorted(rows)])
+        return
     args.out.parent.mkdir(parents=True, exist_ok=True)
     done = {}
     if args.out.exists():
