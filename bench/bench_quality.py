@@ -129,6 +129,12 @@ def run_task(task, *, engine: LlamaEngine, prompts: Prompts, options: RunOptions
     return row
 
 
+def read_rows(path: Path) -> dict[str, dict]:
+    """A results file's rows by task id."""
+    rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    return {row["task"]: row for row in rows}
+
+
 def summarize(rows: list[dict]) -> None:
     n = len(rows)
     if not n:
@@ -178,19 +184,11 @@ def main() -> None:
     if args.summary_only and args.results:
         rows = {}
         for path in args.results:
-            for line in path.read_text().splitlines():
-                if line.strip():
-                    row = json.loads(line)
-                    rows[row["task"]] = row
+            rows.update(read_rows(path))
         summarize([rows[t] for t in sorted(rows)])
         return
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    done = {}
-    if args.out.exists():
-        for line in args.out.read_text().splitlines():
-            if line.strip():
-                row = json.loads(line)
-                done[row["task"]] = row
+    done = read_rows(args.out) if args.out.exists() else {}
     tasks = load_tasks(build_all()) if args.suite == "humaneval" else load_tasks()
     if args.split:
         tasks = [t for t in tasks if split_of(t.id) == args.split]
