@@ -95,7 +95,8 @@ def run_task(task, *, engine: LlamaEngine, prompts: Prompts, options: RunOptions
         left_out=len(pack.left_out),
         answer=run.turns[1].text if len(run.turns) > 1 else "",
         reflection=run.reflection,
-        turns=[{"kind": t.kind, "text": t.text, "problems": t.problems} for t in run.turns[1:]],
+        turns=[{"kind": t.kind, "text": t.text, "problems": t.problems, "checks": t.checks, "kept": t.kept}
+               for t in run.turns[1:]],
         notices=notices,
     )
     row["app"] = app
@@ -111,7 +112,8 @@ def run_task(task, *, engine: LlamaEngine, prompts: Prompts, options: RunOptions
     guard, pieces = LoopGuard(), []
     # The same total generated-token budget as the app's whole run: reflection, answer,
     # every repair turn and the last whole-file turn.
-    budget = options.reflection_tokens + options.answer_tokens * (options.max_repairs + 2)
+    budget = (options.reflection_tokens + options.answer_tokens * (options.max_repairs + 2)
+              + (options.examples_tokens if options.check_examples else 0))
     stream = engine.stream(messages, max_tokens=budget, temperature=options.temperature)
     for piece in stream:
         pieces.append(piece)
@@ -177,6 +179,8 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--gpu-layers", type=int, default=-1)
     parser.add_argument("--summary-only", action="store_true")
+    parser.add_argument("--check-examples", action="store_true",
+                        help="the app arm checks its code on the plan's examples (as `plansmith run --check-examples`)")
     parser.add_argument("results", nargs="*", type=Path,
                         help="with --summary-only: JSONL files to summarize together (e.g. a run's shards)")
     args = parser.parse_args()
@@ -203,7 +207,7 @@ def main() -> None:
         prompts = Prompts.load()
         options = RunOptions(
             reflection_tokens=args.reflection_tokens, answer_tokens=args.answer_tokens,
-            temperature=0.0, max_repairs=args.max_repairs,
+            temperature=0.0, max_repairs=args.max_repairs, check_examples=args.check_examples,
         )
         with tempfile.TemporaryDirectory(prefix="plansmith-quality-") as tmp:
             for task in tasks:
@@ -216,6 +220,7 @@ def main() -> None:
                 row["suite"] = args.suite
                 row["split"] = split_of(task.id) if args.suite == "humaneval" else "project"
                 row["threads"] = args.threads
+                row["check_examples"] = args.check_examples
                 done[task.id] = row
                 with args.out.open("a") as f:
                     f.write(json.dumps(row) + "\n")

@@ -19,7 +19,7 @@ _BULLET = r"^\s*(?:[-*+]|\d+[.)])\s*(?:\*\*|__)?\s*"
 _FILE_ITEM = re.compile(_BULLET + r"FILE\s*:?\s*(?:\*\*|__)?\s*:?\s*`([^`]+)`", re.I | re.M)
 _NAME_ITEM = re.compile(_BULLET + r"NAME\s*:?\s*(?:\*\*|__)?\s*:?\s*`([A-Za-z_][\w.]*)", re.I | re.M)
 # `- `path/to/file.py`: `name`, `other`` (a file and the names it gets, without the keywords).
-_PATH_ITEM = re.compile(_BULLET + r"`([\w./-]+\.\w+)`(?:\*\*)?\s*:?(.*)$", re.M)
+_PATH_ITEM = re.compile(_BULLET + r"`([\w./-]+\.\w+)`(?:\*\*)?[ \t]*:?(.*)$", re.M)
 _TICKED_NAME = re.compile(r"`([A-Za-z_][\w.]*)`")
 # `name(` in backticks: a callable the plan asks for; `Name` alone is too vague to enforce.
 _PLAN_CALLABLE = re.compile(r"`(?:[A-Za-z_]\w*\.)?([A-Za-z_]\w*)\s*\(")

@@ -8,15 +8,19 @@ so the in-process engine reuses the KV cache of Phase 1's prompt and answer.
 
 from __future__ import annotations
 
+import ast
 import os
 import re
+import tempfile
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
+from pathlib import Path
 
 from desktop.core.changes import ChangeSet
+from desktop.core.checks import Checker, problems_text
 from desktop.core.checklist import Checklist, check_names, parse_checklist
 from desktop.core.codebase import Codebase, RankedFile, rank_files
 from desktop.core.compose import compose_answers
@@ -25,6 +29,7 @@ from desktop.core.plan import Plan
 from desktop.core.plan_spec import PlanSpec
 from desktop.core.prompts import Prompts, fill
 from desktop.core.py_facts import ModuleFacts
+from desktop.core.reflection_examples import split_examples
 from desktop.core.signatures import check_signatures
 from desktop.core.steer import Steer
 from desktop.core.strategy import PlainStrategy, choose_strategy
@@ -40,6 +45,17 @@ def _add_usage(total: Usage | None, part: Usage) -> Usage:
     total.generate_seconds += part.generate_seconds + part.prompt_seconds
     total.finish_reason = part.finish_reason
     return total
+
+
+def _parses(changes) -> bool:
+    """Every changed Python file parses (else the checks would only repeat that)."""
+    for change in changes:
+        if change.path.endswith(".py"):
+            try:
+                ast.parse(change.new_text)
+            except (SyntaxError, ValueError):
+                return False
+    return True
 
 
 class Phase(str, Enum):
@@ -81,6 +97,16 @@ class RunOptions:
     # A plan up to this many tokens is repeated in Phase 2's prompt; a longer one by its
     # requirements section.
     plan_reminder_tokens: int = 1500
+    # Checks on a scratch copy (off unless the user asks): the plan's examples, which Phase 1
+    # writes as a Python block, and a shell command such as `pytest -q`. New failures go back
+    # to the model as repair turns; the answer that fails the fewest checks is kept.
+    check_examples: bool = False
+    check_command: str = ""
+    check_timeout: float = 120.0
+    check_python: str = ""  # "": this Python (a frozen app: python3 on PATH)
+    scratch_dir: str = ""  # where the scratch copies go ("": the system's temporary folder)
+    # Tokens added to the reflection's budget for the examples block.
+    examples_tokens: int = 300
 
 
 @dataclass
@@ -90,6 +116,8 @@ class Turn:
     text: str = ""
     usage: Usage = field(default_factory=Usage)
     problems: str = ""  # what the checks found in this turn's answer
+    checks: list = field(default_factory=list)  # CheckResult.to_dict() of each check run on it
+    kept: bool = True  # False: a later check found an earlier answer better; this one is left out
 
 
 class Run:
@@ -175,6 +203,7 @@ class Run:
         return [{"role": "system", "content": content}]
 
     def _phase1_prompt(self, *, files: str, omitted_note: str, template: str = "phase1") -> str:
+        examples = self.prompts["examples"] if self.options.check_examples else ""
         return fill(
             self.prompts[template],
             plan=self.plan.text.strip(),
@@ -184,12 +213,14 @@ class Run:
             edit_format=self.prompts["edit-format"],
             format_note=self.format_note(),
             words=str(self._reflection_words()),
-        )
+            examples_part=examples,
+        ).rstrip()
 
     def _reflection_budget(self) -> int:
         """Tokens for the reflection: its word limit's worth (a small model that lists examples
         without end is stopped there), never more than the option."""
-        return min(self.options.reflection_tokens, int(self._reflection_words() * 2.5) + 100)
+        extra = self.options.examples_tokens if self.options.check_examples else 0
+        return min(self.options.reflection_tokens, int(self._reflection_words() * 2.5) + 100) + extra
 
     def _reflection_words(self) -> int:
         """The reflection's length in words, in proportion to the plan (a short plan gets a short one)."""
@@ -374,7 +405,7 @@ class Run:
         of those, one last whole-file turn. `max_repairs=0` makes Phase 2 a single turn."""
         if not self.reflection.strip():
             raise PlansmithError("There is no reflection to implement: run Phase 1 first or load one.")
-        self.messages = self.messages[:2] + [{"role": "assistant", "content": self.reflection}]
+        self.messages = self.messages[:2] + [{"role": "assistant", "content": self.strategy_text()}]
         self.turns = self.turns[:1]
         self.repairs = 0
         checklist = parse_checklist(self.reflection)
@@ -440,7 +471,21 @@ class Run:
     # -- checks and repairs -------------------------------------------------------------
 
     def answers(self) -> list[str]:
-        return [t.text for t in self.turns if t.kind != "reflection"]
+        return [t.text for t in self.turns if t.kind != "reflection" and t.kept]
+
+    def strategy_text(self) -> str:
+        """The reflection Phase 2 follows: without its examples block when that is a check."""
+        return split_examples(self.reflection)[0] if self.options.check_examples else self.reflection
+
+    def examples(self) -> str:
+        """The examples block of the reflection, as checks; empty when example checks are off."""
+        return split_examples(self.reflection)[1] if self.options.check_examples else ""
+
+    def checker(self) -> Checker | None:
+        checker = Checker(self.codebase.root, scratch_dir=Path(self.options.scratch_dir or tempfile.gettempdir()),
+                          examples=self.examples(), command=self.options.check_command,
+                          timeout=self.options.check_timeout, python=self.options.check_python)
+        return checker if checker.active else None
 
     def _rebuild_changeset(self) -> ChangeSet:
         self.changeset = compose_answers(
@@ -495,10 +540,44 @@ class Run:
                     found.add(name)
         return found
 
+    def _review(self, checklist: Checklist, checker: Checker | None, stop_event: threading.Event | None) -> str:
+        """The last turn's problems: the static ones, then what the checks found on the result."""
+        turn = self.turns[-1]
+        problems = self.problems(checklist)
+        usable = self._usable(self.changeset)
+        if checker is not None and usable and _parses(usable) and not self._stopped(stop_event):
+            self._notice("Checking the change on a scratch copy of the codebase")
+            results = checker.run([(c.path, c.new_text) for c in usable], stop_event=stop_event)
+            turn.checks = [r.to_dict() for r in results]
+            for result in results:
+                self._notice(result.summary())
+            failed = problems_text(results)
+            problems = "\n".join(p for p in (problems, failed) if p)
+        turn.problems = problems
+        return problems
+
+    def _keep_best(self) -> None:
+        """Leave out the answers after the one with the fewest problems (checks included)."""
+        scored = [i for i, t in enumerate(self.turns) if t.kind in ("implementation", "repair", "followup")]
+        if not scored or not any(self.turns[i].checks for i in scored):
+            return
+        def score(i: int) -> tuple[int, int]:
+            turn = self.turns[i]
+            return (0 if turn.checks else 1, turn.problems.count("\n- ") + (1 if turn.problems else 0))
+        start = max(i for i in scored if self.turns[i].kind != "repair")  # this round's own answer
+        best = min((i for i in scored if i >= start), key=lambda i: (score(i), -i))
+        later = [t for t in self.turns[best + 1:] if t.kind == "repair"]
+        if later:
+            for turn in later:
+                turn.kept = False
+            self._notice(f"Kept the {self.turns[best].kind} answer (turn {best}): the {len(later)} "
+                         "repair(s) after it did not do better on the checks and were left out.")
+            self._rebuild_changeset()
+
     def _check_and_repair(self, checklist: Checklist, strategy: PlainStrategy, *,
                           stop_event: threading.Event | None) -> None:
-        problems = self.problems(checklist)
-        self.turns[-1].problems = problems
+        checker = self.checker()
+        problems = self._review(checklist, checker, stop_event)
         while problems and self.repairs < self.options.max_repairs and not self._stopped(stop_event):
             self.repairs += 1
             self._notice(f"Repair {self.repairs}: {problems.count(chr(10)) + 1} problem(s) sent back to the model")
@@ -514,8 +593,9 @@ class Run:
                 self._notice("No room left in the context for another repair turn.")
                 self.messages = self.messages[:-1]
                 break
-            problems = self.problems(checklist)
-            self.turns[-1].problems = problems
+            problems = self._review(checklist, checker, stop_event)
+        if checker is not None:
+            self._keep_best()
 
     def _last_turn(self, strategy: PlainStrategy, *, stop_event: threading.Event | None) -> None:
         """When nothing usable came out, one more turn asks for the first target file, whole."""
@@ -572,7 +652,8 @@ class Run:
             "reflection": self.reflection,
             "reflection_edited": self.reflection_edited,
             "turns": [
-                {"kind": t.kind, "prompt": t.prompt, "text": t.text, "usage": t.usage.as_dict(), "problems": t.problems}
+                {"kind": t.kind, "prompt": t.prompt, "text": t.text, "usage": t.usage.as_dict(), "problems": t.problems,
+                 "checks": t.checks, "kept": t.kept}
                 for t in self.turns
             ],
             "repairs": self.repairs,

@@ -1,0 +1,193 @@
+"""Checks on a scratch copy: the plan's examples (written by Phase 1) and a check command."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from desktop.core.checks import Checker, problems_text
+from desktop.core.codebase import scan_codebase
+from desktop.core.examples_runner import run_examples
+from desktop.core.pipeline import Run, RunOptions
+from desktop.core.plan import plan_from_text
+from desktop.core.prompts import Prompts
+from desktop.core.reflection_examples import split_examples
+from desktop.core.scratch import clean_environment, network_wall
+from desktop.llm.replay_engine import ReplayEngine
+
+STUB = "def find(search_list, value):\n    pass\n"
+PLAN = ("# Implement `find` in `finder.py`\n\nReturn the index of value, -1 when absent.\n\n"
+        ">>> find([1, 2], 2)\n1\n>>> find([1, 2], 5)\n-1\n")
+REFLECTION = """## 1. Codebase analysis
+`finder.py`: `find(search_list, value)` is a stub.
+## Checklist
+- NAME `find`
+
+## Examples as checks
+```python
+from finder import find
+assert find([1, 2], 2) == 1
+assert find([1, 2], 5) == -1
+```
+"""
+WRONG = "    return search_list.index(value)\n```\n"  # after the prefill, which opens `find`
+RIGHT = ("finder.py\n```python\ndef find(search_list, value):\n"
+         "    return search_list.index(value) if value in search_list else -1\n```\n")
+
+
+def snapshot(root: Path) -> dict[str, str]:
+    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def stub_run(tmp_path, engine, **options) -> Run:
+    root = tmp_path / "stubrepo"
+    root.mkdir()
+    (root / "finder.py").write_text(STUB)
+    return Run(plan=plan_from_text(PLAN), codebase=scan_codebase(root), engine=engine, prompts=Prompts.load(),
+               options=RunOptions(scratch_dir=str(tmp_path / "scratch"), **options))
+
+
+def test_the_examples_block_is_split_from_the_reflection_and_a_cut_block_keeps_its_whole_lines():
+    strategy, code = split_examples(REFLECTION)
+    assert "Examples as checks" not in strategy and "```" not in strategy and "- NAME `find`" in strategy
+    assert code.splitlines() == ["from finder import find", "assert find([1, 2], 2) == 1",
+                                 "assert find([1, 2], 5) == -1"]
+    cut = REFLECTION.split("assert find([1, 2], 5)")[0] + "assert find([1, 2], 5) =="
+    assert split_examples(cut)[1].splitlines()[-1] == "assert find([1, 2], 2) == 1"
+    assert split_examples("## 1. Analysis\nno block\n") == ("## 1. Analysis\nno block\n", "")
+
+
+def test_each_example_is_run_on_its_own_and_says_what_it_gave(tmp_path, monkeypatch):
+    (tmp_path / "m.py").write_text("def f(x):\n    return x + 1\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    results = list(run_examples("from m import f\nassert f(1) == 3\nf(None)\nassert f(0.1) == 1.1\n"))
+    assert [r["ok"] for r in results] == [False, False, True]
+    assert results[0]["got"] == "2" and results[0]["expected"] == "3"
+    assert results[1]["error"].startswith("TypeError") and "m.py, line 2" in results[1]["error"]
+    broken = list(run_examples("from nowhere import f\nassert f(1) == 2\n"))
+    assert not broken[1]["ok"] and "not run" in broken[1]["error"] and "ModuleNotFoundError" in broken[1]["error"]
+
+
+def test_a_wrong_answer_is_repaired_with_the_failing_example_and_the_users_folder_is_untouched(tmp_path):
+    engine = ReplayEngine([REFLECTION, WRONG, RIGHT], prefill=True)
+    run = stub_run(tmp_path, engine, check_examples=True, max_repairs=2)
+    before = snapshot(run.codebase.root)
+    run.reflect()
+    assert "Examples as checks" in run.turns[0].prompt  # Phase 1 was asked for the block
+    changeset = run.implement()
+    # Phase 2 follows the strategy without the examples block.
+    assert "assert find" not in engine.prompts[1][2]["content"]
+    assert [t.kind for t in run.turns] == ["reflection", "implementation", "repair"]
+    repair = run.turns[2].prompt
+    assert "`assert find([1, 2], 5) == -1` fails" in repair and "ValueError" in repair
+    first, second = run.turns[1].checks[0], run.turns[2].checks[0]
+    assert (first["passed"], first["failed"]) == (1, 1) and (second["passed"], second["failed"]) == (2, 0)
+    assert "else -1" in changeset.get("finder.py").new_text
+    assert snapshot(run.codebase.root) == before  # no file written, no __pycache__
+    assert not any((tmp_path / "scratch").iterdir())  # the scratch copies are gone
+    assert run.to_record()["turns"][2]["checks"][0]["failed"] == 0
+
+
+def test_a_repair_that_does_worse_is_left_out(tmp_path):
+    worse = "finder.py\n```python\ndef find(search_list, value):\n    return None\n```\n"
+    engine = ReplayEngine([REFLECTION, WRONG, worse], prefill=True)
+    run = stub_run(tmp_path, engine, check_examples=True, max_repairs=1)
+    run.reflect()
+    changeset = run.implement()
+    assert [t.kept for t in run.turns] == [True, True, False]
+    assert "search_list.index(value)" in changeset.get("finder.py").new_text
+
+
+def test_without_example_checks_nothing_runs_and_the_prompts_are_as_before(tmp_path):
+    engine = ReplayEngine([REFLECTION, WRONG], prefill=True)
+    run = stub_run(tmp_path, engine, max_repairs=1)
+    run.reflect()
+    run.implement()
+    assert "Examples as checks" not in run.turns[0].prompt
+    assert run.turns[0].prompt.endswith("- NAME `function_or_class_name`")
+    assert all(not t.checks for t in run.turns) and len(run.turns) == 2
+    assert not (tmp_path / "scratch").exists()
+
+
+SUITE_TESTS = '''
+from calc import add, sub
+
+def test_add():
+    assert add(2, 3) == 5
+
+def test_sub():
+    assert sub(5, 3) == 2
+
+def test_already_broken():
+    assert sub(1, 1) == 99
+'''
+
+
+@pytest.fixture
+def suite_repo(tmp_path):
+    root = tmp_path / "calcrepo"
+    (root / "tests").mkdir(parents=True)
+    (root / "calc.py").write_text("def add(a, b):\n    return a + b\n\n\ndef sub(a, b):\n    return a - b\n")
+    (root / "tests" / "test_calc.py").write_text(SUITE_TESTS)
+    return root
+
+
+PYTEST = f"{sys.executable} -m pytest -q -p no:cacheprovider tests"
+
+
+def test_a_check_command_counts_only_new_failures_and_leaves_the_folder_as_it_was(suite_repo, tmp_path):
+    before = snapshot(suite_repo)
+    checker = Checker(suite_repo, scratch_dir=tmp_path / "scratch", command=PYTEST)
+    broken = "def add(a, b):\n    return a * b\n\n\ndef sub(a, b):\n    return a - b\n"
+    (result,) = checker.run([("calc.py", broken)])
+    assert not result.ok and result.failed == 2
+    assert [f.id for f in result.new_failures] == ["tests/test_calc.py::test_add"]
+    text = problems_text([result])
+    assert "tests/test_calc.py::test_add" in text and "assert 6 == 5" in text and "test_already_broken" not in text
+    (fine,) = checker.run([])
+    assert fine.ok and fine.failed == 1 and fine.passed == 2
+    assert snapshot(suite_repo) == before
+
+
+def test_a_hanging_check_is_killed_at_its_limit(suite_repo, tmp_path):
+    # The change makes the command hang (and leave a child behind); the unchanged code does not.
+    checker = Checker(suite_repo, scratch_dir=tmp_path / "scratch",
+                      command="if [ -f hang ]; then sleep 60 & sleep 60; fi", timeout=1.5)
+    started = time.monotonic()
+    (result,) = checker.run([("hang", "yes")])
+    assert result.timed_out and not result.ok and time.monotonic() - started < 15
+    assert any(f.id == "time limit" for f in result.new_failures)
+
+
+def test_stop_stops_a_check(suite_repo, tmp_path):
+    stop = threading.Event()
+    checker = Checker(suite_repo, scratch_dir=tmp_path / "scratch", command="true", timeout=60)
+    checker.run([])  # the unchanged copy's result is cached first
+    checker.command = "sleep 30"
+    threading.Timer(0.5, stop.set).start()
+    started = time.monotonic()
+    results = Checker(suite_repo, scratch_dir=tmp_path / "scratch", command="sleep 30", timeout=60).run([], stop_event=stop)
+    assert results[0].stopped and time.monotonic() - started < 10
+
+
+def test_the_check_environment_holds_no_keys(monkeypatch):
+    monkeypatch.setenv("HF_TOKEN", "secret")
+    monkeypatch.setenv("OPENAI_API_KEY", "secret")
+    env = clean_environment()
+    assert "HF_TOKEN" not in env and "OPENAI_API_KEY" not in env and env["PYTHONDONTWRITEBYTECODE"] == "1"
+
+
+@pytest.mark.skipif(not network_wall(), reason="no network namespace on this machine")
+def test_a_check_that_opens_a_socket_fails_behind_the_wall(suite_repo, tmp_path):
+    probe = (f"{sys.executable} -c \"import socket; s = socket.socket(); s.settimeout(3); "
+             "s.connect(('127.0.0.1', 9)) if False else socket.create_connection(('1.1.1.1', 53), 3)\"")
+    (result,) = Checker(suite_repo, scratch_dir=tmp_path / "scratch", command=probe, timeout=20).run([])
+    assert result.network_cut and result.returncode != 0
+    assert "Network is unreachable" in result.output or "OSError" in result.output
