@@ -65,6 +65,16 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--max-tokens", type=int, help="answer budget in tokens for Phase 2")
     run.add_argument("--reflection-tokens", type=int, help="budget in tokens for Phase 1")
     run.add_argument("--quiet", action="store_true", help="show a progress line instead of the streamed text")
+    check = run.add_mutually_exclusive_group()
+    check.add_argument("--check", metavar="CMD",
+                       help="a command (e.g. 'pytest -q') run on a scratch copy with the change, before it is "
+                            "applied; remembered for this codebase")
+    check.add_argument("--no-check", action="store_true", help="skip the check command remembered for this codebase")
+    examples = run.add_mutually_exclusive_group()
+    examples.add_argument("--check-examples", action="store_true", default=None,
+                          help="Phase 1 writes the plan's examples as checks; they run on a scratch copy")
+    examples.add_argument("--no-check-examples", dest="check_examples", action="store_false")
+    run.add_argument("--check-timeout", type=float, metavar="SECONDS", help="time limit of one check (default 120)")
     run.set_defaults(handler=cmd_run)
 
     runs = sub.add_parser("runs", help="list saved runs; show or delete one")
@@ -196,10 +206,12 @@ def make_engine(args, *, paths: AppPaths, settings: Settings):
 def cmd_run(args, *, paths: AppPaths, settings: Settings, out: TextIO, err: TextIO = sys.stderr) -> int:
     from desktop.core.changes import apply_changes, dirty_git_files, export_patch
     from desktop.core.codebase import scan_codebase
-    from desktop.core.pipeline import Phase, Run, RunOptions
+    from desktop.core.pipeline import Phase, Run
     from desktop.core.plan import read_plan
     from desktop.core.prompts import Prompts
     from desktop.core.records import save_run
+    from desktop.core.run_settings import run_options
+    from desktop.settings import save_settings
 
     if args.context:
         settings.context_size = args.context
@@ -207,25 +219,32 @@ def cmd_run(args, *, paths: AppPaths, settings: Settings, out: TextIO, err: Text
         settings.max_answer_tokens = args.max_tokens
     if args.reflection_tokens:
         settings.max_reflection_tokens = args.reflection_tokens
+    if args.check_timeout is not None:
+        settings.check_timeout = args.check_timeout
+    if args.check_examples is not None:
+        settings.check_examples = args.check_examples
     settings.validate()
     plan = read_plan(args.plan, max_bytes=settings.plan_max_bytes)
     reflection_text = None
     if args.reflection:
         reflection_text = read_plan(args.reflection, max_bytes=settings.plan_max_bytes).text
     codebase = scan_codebase(args.repo, max_file_bytes=settings.file_max_bytes)
+    if args.check is not None:
+        settings.remember_check_command(codebase.root, args.check)
+        stored = load_settings(paths.settings_file)  # without this run's other overrides
+        stored.remember_check_command(codebase.root, args.check)
+        save_settings(stored, paths.settings_file)
     engine = make_engine(args, paths=paths, settings=settings)
+    overrides = {"answer_tokens": 0} if args.reflection_only else {}
+    if args.no_check:
+        overrides["check_command"] = ""
     reporter = TerminalReporter(out=out, err=err, quiet=args.quiet)
     run = Run(
         plan=plan,
         codebase=codebase,
         engine=engine,
         prompts=Prompts.load(override_dir=paths.prompts_override_dir),
-        options=RunOptions(
-            reflection_tokens=settings.max_reflection_tokens,
-            answer_tokens=0 if args.reflection_only else settings.max_answer_tokens,
-            temperature=settings.temperature,
-            max_repairs=settings.max_repairs,
-        ),
+        options=run_options(settings, paths=paths, codebase=codebase.root, **overrides),
         on_event=reporter,
     )
     err.write(f"Plan: {plan.title} ({plan.encoding}); codebase: {codebase.root} ({len(codebase.files)} files)\n")
@@ -270,6 +289,11 @@ def cmd_run(args, *, paths: AppPaths, settings: Settings, out: TextIO, err: Text
     out.write("\nChanges:\n" + (changeset.summary() or "(none)") + "\n")
     if run.repairs:
         err.write(f"{run.repairs} repair turn(s) were needed.\n")
+    checks = run.final_checks()
+    for result in checks:
+        err.write(f"Check: {result.summary()}\n")
+        for failure in result.new_failures[:10]:
+            err.write(f"  {failure.id}: {failure.message}\n")
     if (args.patch or args.apply) and not changeset.accepted():
         err.write("No usable change came out of the run: nothing was written.\n")
         return EXIT_FAILED

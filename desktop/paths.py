@@ -92,6 +92,11 @@ class AppPaths:
         return self.cache_dir / "downloads"
 
     @property
+    def scratch_dir(self) -> Path:
+        """Scratch copies of a codebase for checks; each is removed after its check."""
+        return self.cache_dir / "scratch"
+
+    @property
     def log_file(self) -> Path:
         return self.log_dir / "plansmith.log"
 

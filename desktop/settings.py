@@ -36,6 +36,10 @@ class Settings:
     # Team server (OpenAI-compatible)
     server_url: str = ""
     server_model: str = ""
+    # Checks on a scratch copy before a change is applied (nothing runs unless asked)
+    check_examples: bool = False  # run the plan's examples, as Phase 1 writes them
+    check_timeout: float = 120.0  # seconds for one check; the whole process group is killed after
+    check_commands: dict[str, str] = field(default_factory=dict)  # codebase folder -> command
     # Input limits
     plan_max_bytes: int = 1_000_000
     file_max_bytes: int = 512_000
@@ -52,9 +56,21 @@ class Settings:
             raise SettingsError("Temperature must be between 0 and 2.")
         if self.max_answer_tokens < 16 or self.max_reflection_tokens < 16:
             raise SettingsError("Max answer and reflection tokens must be at least 16.")
+        if not self.check_timeout > 0:
+            raise SettingsError("The check time limit must be more than 0 seconds.")
         if self.engine not in ("local", "server"):
             raise SettingsError(f"Unknown engine {self.engine!r}: use 'local' or 'server'.")
         return self
+
+    def check_command_for(self, codebase: Path) -> str:
+        return self.check_commands.get(str(Path(codebase).resolve()), "")
+
+    def remember_check_command(self, codebase: Path, command: str) -> None:
+        key = str(Path(codebase).resolve())
+        if command.strip():
+            self.check_commands[key] = command.strip()
+        else:
+            self.check_commands.pop(key, None)
 
     def remember_plan(self, plan: Path, codebase: Path | None = None, *, keep: int = 10) -> None:
         key = str(plan)

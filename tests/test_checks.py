@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import shutil
 import sys
 import threading
 import time
@@ -168,9 +167,6 @@ def test_a_hanging_check_is_killed_at_its_limit(suite_repo, tmp_path):
 
 def test_stop_stops_a_check(suite_repo, tmp_path):
     stop = threading.Event()
-    checker = Checker(suite_repo, scratch_dir=tmp_path / "scratch", command="true", timeout=60)
-    checker.run([])  # the unchanged copy's result is cached first
-    checker.command = "sleep 30"
     threading.Timer(0.5, stop.set).start()
     started = time.monotonic()
     results = Checker(suite_repo, scratch_dir=tmp_path / "scratch", command="sleep 30", timeout=60).run([], stop_event=stop)
@@ -191,3 +187,28 @@ def test_a_check_that_opens_a_socket_fails_behind_the_wall(suite_repo, tmp_path)
     (result,) = Checker(suite_repo, scratch_dir=tmp_path / "scratch", command=probe, timeout=20).run([])
     assert result.network_cut and result.returncode != 0
     assert "Network is unreachable" in result.output or "OSError" in result.output
+
+
+CALC_PLAN = "# Add `mul(a, b)` to `calc.py`\n\nReturn the product of a and b. Keep `add` and `sub` as they are.\n"
+CALC_REFLECTION = "## 3. Developer TODOs\n1. Add `mul` to calc.py.\n## Checklist\n- FILE `calc.py`\n- NAME `mul`\n"
+BREAKS_ADD = ("calc.py\n```python\ndef add(a, b):\n    return a * b\n\n\ndef sub(a, b):\n    return a - b\n\n\n"
+              "def mul(a, b):\n    return a * b\n```\n")
+FIXED = BREAKS_ADD.replace("def add(a, b):\n    return a * b", "def add(a, b):\n    return a + b")
+
+
+def test_a_change_that_breaks_a_test_is_repaired_with_the_failing_test_and_its_message(suite_repo, tmp_path):
+    before = snapshot(suite_repo)
+    engine = ReplayEngine([CALC_REFLECTION, BREAKS_ADD, FIXED])
+    run = Run(plan=plan_from_text(CALC_PLAN), codebase=scan_codebase(suite_repo), engine=engine, prompts=Prompts.load(),
+              options=RunOptions(check_command=PYTEST, scratch_dir=str(tmp_path / "scratch"), strategy="plain"))
+    run.reflect()
+    changeset = run.implement()
+    repair = run.turns[2].prompt
+    assert run.turns[2].kind == "repair"
+    assert "tests/test_calc.py::test_add" in repair and "assert 6 == 5" in repair
+    assert "test_already_broken" not in repair  # it failed before the change: not the model's
+    (final,) = run.final_checks()
+    assert final.ok and final.failed == 1  # only the failure that was there before
+    assert changeset.checks and changeset.checks[0]["kind"] == "command"
+    assert "return a + b" in changeset.get("calc.py").new_text
+    assert snapshot(suite_repo) == before

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from fake_openai import fake_server  # noqa: F401  (the fixture)
+
 from desktop.cli import main
 
 FIXTURE = Path(__file__).parent / "fixtures" / "smallrepo"
@@ -106,3 +108,33 @@ def test_runs_show_and_delete(repo, smollm2_path):
     assert code == 0 and "## Reflection" in out
     assert run_cli("runs", "--delete", run_id)[0] == 0
     assert run_cli("runs", "--show", run_id)[0] == 2 or run_cli("runs", "--show", run_id)[0] == 1
+
+
+def test_a_checked_run_repairs_from_the_failing_test_and_remembers_the_command(tmp_path, fake_server):
+    from fake_openai import answers_route
+    from test_checks import BREAKS_ADD, CALC_PLAN, FIXED, PYTEST, SUITE_TESTS, snapshot
+
+    root = tmp_path / "calcrepo"
+    (root / "tests").mkdir(parents=True)
+    (root / "calc.py").write_text("def add(a, b):\n    return a + b\n\n\ndef sub(a, b):\n    return a - b\n")
+    (root / "tests" / "test_calc.py").write_text(SUITE_TESTS)
+    plan, reflection, patch = tmp_path / "plan.md", tmp_path / "reflection.md", tmp_path / "out.patch"
+    plan.write_text(CALC_PLAN)
+    reflection.write_text("## Checklist\n- FILE `calc.py`\n- NAME `mul`\n")
+    before = snapshot(root)
+    server = fake_server({("POST", "/v1/chat/completions"): answers_route([BREAKS_ADD, FIXED])})
+    common = ["run", plan, "--repo", root, "--server", server.url, "--reflection", reflection]
+    code, out, err = run_cli(*common, "--check", PYTEST, "--patch", patch)
+    assert code == 0, err
+    assert "1 repair turn(s)" in err and "Check: check" in err and ": passed (2 passed, 1 failed" in err
+    repair_request = server.requests[-1][2]["messages"][-1]["content"]
+    assert "tests/test_calc.py::test_add" in repair_request
+    assert "+def mul" in patch.read_text() and "-    return a + b" not in patch.read_text()
+    assert snapshot(root) == before  # checked on a scratch copy only
+    # The command is remembered for this codebase; --no-check skips it for one run.
+    server = fake_server({("POST", "/v1/chat/completions"): answers_route([FIXED])})
+    code, _, err = run_cli("run", plan, "--repo", root, "--server", server.url, "--reflection", reflection, "--no-check")
+    assert code == 0 and "Check:" not in err
+    server = fake_server({("POST", "/v1/chat/completions"): answers_route([FIXED])})
+    code, _, err = run_cli("run", plan, "--repo", root, "--server", server.url, "--reflection", reflection)
+    assert code == 0 and "Check: check" in err

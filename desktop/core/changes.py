@@ -43,6 +43,7 @@ class ChangeSet:
     root: Path
     changes: list[FileChange] = field(default_factory=list)
     parse_problems: list[ParseProblem] = field(default_factory=list)
+    checks: list[dict] = field(default_factory=list)  # CheckResult.to_dict() of the checks run on it
 
     @classmethod
     def from_answer(cls, answer: str, *, root: Path) -> "ChangeSet":
@@ -106,6 +107,7 @@ class ChangeSet:
             "root": str(self.root),
             "changes": [c.to_dict() for c in self.changes],
             "parse_problems": [asdict(p) for p in self.parse_problems],
+            "checks": self.checks,
         }
 
     @classmethod
@@ -116,4 +118,5 @@ class ChangeSet:
             Path(root),
             [FileChange.from_dict(c) for c in d.get("changes", [])],
             [ParseProblem(**p) for p in d.get("parse_problems", [])],
+            list(d.get("checks") or []),
         )

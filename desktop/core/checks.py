@@ -65,6 +65,14 @@ class CheckResult:
         net = "" if self.network_cut else ", had network"
         return f"{name}: {state} ({counts}{new}, {self.seconds:.1f} s{net})"
 
+    @classmethod
+    def from_dict(cls, data: dict) -> "CheckResult":
+        known = {f for f in cls.__dataclass_fields__}
+        values = {k: v for k, v in data.items() if k in known}
+        for key in ("failures", "new_failures"):
+            values[key] = [Failure(**f) for f in values.get(key, [])]
+        return cls(**values)
+
     def to_dict(self) -> dict:
         data = asdict(self)
         data["output"] = self.output[-RECORD_OUTPUT:]

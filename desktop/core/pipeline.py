@@ -20,7 +20,7 @@ from enum import Enum
 from pathlib import Path
 
 from desktop.core.changes import ChangeSet
-from desktop.core.checks import Checker, problems_text
+from desktop.core.checks import Checker, CheckResult, problems_text
 from desktop.core.checklist import Checklist, check_names, parse_checklist
 from desktop.core.codebase import Codebase, RankedFile, rank_files
 from desktop.core.compose import compose_answers
@@ -481,6 +481,13 @@ class Run:
         """The examples block of the reflection, as checks; empty when example checks are off."""
         return split_examples(self.reflection)[1] if self.options.check_examples else ""
 
+    def final_checks(self) -> list[CheckResult]:
+        """The checks of the answer the change set is built from (the last kept turn checked)."""
+        for turn in reversed(self.turns):
+            if turn.kind != "reflection" and turn.kept:
+                return [CheckResult.from_dict(d) for d in turn.checks]
+        return []
+
     def checker(self) -> Checker | None:
         checker = Checker(self.codebase.root, scratch_dir=Path(self.options.scratch_dir or tempfile.gettempdir()),
                           examples=self.examples(), command=self.options.check_command,
@@ -629,6 +636,7 @@ class Run:
 
     def _finish(self, stop_event: threading.Event | None) -> ChangeSet:
         changeset = self._rebuild_changeset()
+        changeset.checks = [c.to_dict() for c in self.final_checks()]
         self._set_phase(Phase.STOPPED if self._stopped(stop_event) else Phase.DONE)
         return changeset
 

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFileDialog, QHBoxLayo
                                QPushButton, QSplitter, QStyle, QVBoxLayout, QWidget)
 
 from desktop.core.apply import apply_changes, dirty_git_files, export_patch, undo_last_apply
+from desktop.core.checks import CheckResult
 from desktop.core.changes import ChangeSet, FileChange, Hunk
 from desktop.errors import PlansmithError
 from desktop.ui.diff_highlighter import LEFT_OUT_MARK, DiffHighlighter, is_dark, muted_text
@@ -123,10 +124,21 @@ class ChangesView(QWidget):
         self.apply_button.clicked.connect(self._on_apply_clicked)
         self.undo_button.clicked.connect(self._on_undo_clicked)
         self.export_button.clicked.connect(self._on_export_clicked)
+        self.checks_label = QLabel()
+        self.checks_label.setWordWrap(True)
+        self.checks_label.setObjectName("checksLabel")
+        self.checks_label.hide()
+        self.check_output_button = QPushButton("Check &output…")
+        self.check_output_button.setToolTip("What the checks printed, on the scratch copy")
+        self.check_output_button.clicked.connect(self._show_check_output)
+        self.check_output_button.hide()
         top = QHBoxLayout()
         top.addWidget(self.summary, 1)
         for button in (self.export_button, self.undo_button, self.apply_button):
             top.addWidget(button)
+        checks_row = QHBoxLayout()
+        checks_row.addWidget(self.checks_label, 1)
+        checks_row.addWidget(self.check_output_button)
 
         self.files = QListWidget()
         self.files.setIconSize(QSize(16, 16))
@@ -203,6 +215,7 @@ class ChangesView(QWidget):
 
         layout = QVBoxLayout(self)
         layout.addLayout(top)
+        layout.addLayout(checks_row)
         layout.addWidget(self.message)  # next to the buttons whose outcome it reports
         layout.addWidget(splitter, 1)
 
@@ -329,7 +342,14 @@ class ChangesView(QWidget):
         finally:
             self._filling = was_filling
 
+    def _update_checks(self) -> None:
+        results = self._check_results()
+        self.checks_label.setText("Checks: " + "; ".join(r.summary() for r in results))
+        self.checks_label.setVisible(bool(results))
+        self.check_output_button.setVisible(bool(results))
+
     def _update_summary(self) -> None:
+        self._update_checks()
         cs = self._changeset
         if cs is None:
             self.summary.setText("No changes to review yet.")
@@ -584,9 +604,49 @@ class ChangesView(QWidget):
         self.apply()
 
     def apply(self) -> None:
-        """Apply the accepted changes; asks first when the codebase has uncommitted files."""
+        """Apply the accepted changes; asks first when a check failed on them, or when the
+        codebase has uncommitted files."""
         if self._changeset is None or self._root is None or self._applied:
             return
+        failed = [r for r in self._check_results() if not r.ok]
+        if failed:
+            box = QMessageBox(QMessageBox.Icon.Warning, "The check failed",
+                              "The checks failed on this change (run on a scratch copy before it was shown):\n\n"
+                              + "\n".join(r.summary() for r in failed),
+                              QMessageBox.StandardButton.Cancel, self)
+            box.setDetailedText("\n\n".join(f"{f.id}: {f.message}" for r in failed for f in r.new_failures))
+            go = box.addButton("Apply anyway", QMessageBox.ButtonRole.AcceptRole)
+            box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+            box.finished.connect(lambda _result: self._on_check_answer(box, go))
+            self.pending_confirmation = box
+            box.open()
+            return
+        self._apply_unless_dirty()
+
+    def _on_check_answer(self, box: QMessageBox, go: QPushButton) -> None:
+        box.deleteLater()
+        if self.pending_confirmation is not box:
+            return
+        self.pending_confirmation = None
+        if box.clickedButton() is go:
+            self._apply_unless_dirty()
+        else:
+            self._show_message("Not applied: nothing was written.", kind="warning")
+
+    def _check_results(self) -> list[CheckResult]:
+        return [CheckResult.from_dict(d) for d in (self._changeset.checks if self._changeset else [])]
+
+    @Slot()
+    def _show_check_output(self) -> None:
+        results = self._check_results()
+        box = QMessageBox(QMessageBox.Icon.Information, "Check output",
+                          "\n".join(r.summary() for r in results) or "No check ran.",
+                          QMessageBox.StandardButton.Close, self)
+        box.setDetailedText("\n\n".join(f"$ {r.command or 'plan examples'}\n{r.output}" for r in results))
+        box.finished.connect(lambda _result: box.deleteLater())
+        box.open()
+
+    def _apply_unless_dirty(self) -> None:
         dirty = dirty_git_files(self._root)
         if not dirty:
             self._apply_now()

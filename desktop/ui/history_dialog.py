@@ -50,7 +50,8 @@ def answers_text(record: dict) -> str:
     parts = []
     for turn in (record.get("turns") or [])[1:]:
         if parts:
-            parts.append(f"\n\n――― {turn.get('kind', 'answer')} ―――\n\n")
+            left_out = "" if turn.get("kept", True) else " (left out: an earlier answer did better on the checks)"
+            parts.append(f"\n\n――― {turn.get('kind', 'answer')}{left_out} ―――\n\n")
         parts.append(turn.get("text", ""))
     return "".join(parts)
 

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from desktop.core.changes import ChangeSet
 from desktop.core.codebase import Codebase, RankedFile
 from desktop.core.plan import Plan, plan_from_text, read_plan
+from desktop.core.run_settings import run_options
 from desktop.errors import ModelFileError, PlanError, SettingsError
 from desktop.paths import AppPaths
 from desktop.settings import Settings, load_settings, save_settings
@@ -48,7 +49,6 @@ from desktop.ui.workers import (
     RunRequest,
     RunWorker,
     ScanRequest,
-    run_options,
     start_in_thread,
     stop_thread,
 )
@@ -612,7 +612,7 @@ class MainWindow(QMainWindow):
         self._stop = threading.Event()
         return RunRequest(
             engine=EngineSpec.from_settings(self.settings, model_path=self.model_path),
-            options=run_options(self.settings),
+            options=run_options(self.settings, paths=self.paths, codebase=self.codebase_root),
             stop=self._stop,
             **fields,
         )
@@ -889,7 +889,8 @@ class MainWindow(QMainWindow):
     def open_settings(self) -> None:
         from desktop.ui.settings_dialog import SettingsDialog
 
-        dialog = SettingsDialog(self.settings, settings_file=self.paths.settings_file, parent=self)
+        dialog = SettingsDialog(self.settings, settings_file=self.paths.settings_file, codebase=self.codebase_root,
+                                parent=self)
         if dialog.exec() and dialog.result_settings is not None:
             self.apply_settings(dialog.result_settings)
 

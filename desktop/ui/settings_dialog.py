@@ -30,8 +30,10 @@ from desktop.settings import Settings, default_threads, save_settings
 class SettingsDialog(QDialog):
     """Edits a copy of the settings; on OK validates, saves to `settings_file`, and keeps the result."""
 
-    def __init__(self, settings: Settings, *, settings_file: Path, parent: QWidget | None = None) -> None:
+    def __init__(self, settings: Settings, *, settings_file: Path, codebase: Path | None = None,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._codebase = codebase
         self.setWindowTitle("Settings")
         self._original = settings
         self._file = settings_file
@@ -88,6 +90,25 @@ class SettingsDialog(QDialog):
         models_row.addWidget(self.models_dir, 1)
         models_row.addWidget(browse)
 
+        self.check_examples = QCheckBox("Check the code on the plan's examples")
+        self.check_examples.setChecked(settings.check_examples)
+        self.check_examples.setToolTip(
+            "Phase 1 writes the plan's examples as Python checks, which you can edit with the reflection. "
+            "They run on a scratch copy of the codebase, without network where the system allows; "
+            "failures go back to the model as repairs. Off: nothing is run.")
+        self.check_command = QLineEdit(settings.check_command_for(codebase) if codebase else "")
+        self.check_command.setPlaceholderText("e.g. pytest -q (empty: none)" if codebase else "Choose a codebase first")
+        self.check_command.setEnabled(codebase is not None)
+        self.check_command.setToolTip(
+            "A shell command run on a scratch copy of this codebase with the change, before you apply it "
+            "(never in your folder). Remembered for this codebase.")
+        self.check_timeout = QDoubleSpinBox()
+        self.check_timeout.setRange(1.0, 3600.0)
+        self.check_timeout.setDecimals(0)
+        self.check_timeout.setSuffix(" s")
+        self.check_timeout.setValue(settings.check_timeout)
+        self.check_timeout.setToolTip("A check that runs longer is stopped, with every process it started.")
+
         form = QFormLayout()
         form.addRow("Context size", self.context_size)
         form.addRow("GPU layers", gpu_row)
@@ -96,6 +117,9 @@ class SettingsDialog(QDialog):
         form.addRow("Max answer tokens", self.max_tokens)
         form.addRow("Max reflection tokens", self.reflection_tokens)
         form.addRow("Models folder", models_row)
+        form.addRow("Examples", self.check_examples)
+        form.addRow("Check command" + (f" for {codebase.name}" if codebase else ""), self.check_command)
+        form.addRow("Check time limit", self.check_timeout)
 
         self.error = QLabel()
         self.error.setObjectName("inlineError")
@@ -136,7 +160,12 @@ class SettingsDialog(QDialog):
             models_dirs=dirs,
             recent_plans=list(self._original.recent_plans),
             codebase_for_plan=dict(self._original.codebase_for_plan),
+            check_examples=self.check_examples.isChecked(),
+            check_timeout=float(self.check_timeout.value()),
+            check_commands=dict(self._original.check_commands),
         )
+        if self._codebase is not None:
+            new.remember_check_command(self._codebase, self.check_command.text())
         return new.validate()
 
     def accept(self) -> None:

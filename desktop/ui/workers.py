@@ -62,15 +62,6 @@ def local_engine(spec: EngineSpec) -> Engine:
     return make_local_engine(settings, model_path=spec.model_path)
 
 
-def run_options(settings: Settings) -> RunOptions:
-    return RunOptions(
-        reflection_tokens=settings.max_reflection_tokens,
-        answer_tokens=settings.max_answer_tokens,
-        temperature=settings.temperature,
-        max_repairs=settings.max_repairs,
-    )
-
-
 @dataclass
 class RunRequest:
     """One thing asked of the RunWorker, with everything it needs (the GUI keeps no shared state)."""
@@ -139,7 +130,8 @@ def restore_run(
             messages.append({"role": "assistant", "content": reflection if i == 0 else t.get("text", "")})
     run.messages = messages
     run.turns = [
-        Turn(t.get("kind", "reflection"), t.get("prompt", ""), t.get("text", ""), _usage_from(t.get("usage")), t.get("problems", ""))
+        Turn(t.get("kind", "reflection"), t.get("prompt", ""), t.get("text", ""), _usage_from(t.get("usage")),
+             t.get("problems", ""), list(t.get("checks") or []), bool(t.get("kept", True)))
         for t in turns
     ]
     run.reflection = reflection
