@@ -212,3 +212,16 @@ def test_a_change_that_breaks_a_test_is_repaired_with_the_failing_test_and_its_m
     assert changeset.checks and changeset.checks[0]["kind"] == "command"
     assert "return a + b" in changeset.get("calc.py").new_text
     assert snapshot(suite_repo) == before
+
+
+def test_the_checks_test_the_codebase_not_a_copy_in_the_block():
+    from desktop.core.reflection_examples import checks_for, codebase_names
+
+    names = codebase_names({"pkg/finder.py": STUB, "pkg/__init__.py": "", "notes.txt": "x"})
+    assert names == {"find": "pkg.finder"}
+    block = ("def find(search_list, value):\n    return 1\n\n"
+             "def helper(x):\n    return x\n\nassert find([1, 2], 2) == helper(1)\n")
+    code = checks_for(block, names)
+    assert code.splitlines()[0] == "from pkg.finder import find"
+    assert "return 1" not in code and "def helper" in code  # the block's own helper stays
+    assert checks_for("from pkg.finder import find as f\nassert f([1], 1) == 0\n", names).count("import") == 1

@@ -29,7 +29,7 @@ from desktop.core.plan import Plan
 from desktop.core.plan_spec import PlanSpec
 from desktop.core.prompts import Prompts, fill
 from desktop.core.py_facts import ModuleFacts
-from desktop.core.reflection_examples import split_examples
+from desktop.core.reflection_examples import checks_for, codebase_names, split_examples
 from desktop.core.signatures import check_signatures
 from desktop.core.steer import Steer
 from desktop.core.strategy import PlainStrategy, choose_strategy
@@ -479,7 +479,11 @@ class Run:
 
     def examples(self) -> str:
         """The examples block of the reflection, as checks; empty when example checks are off."""
-        return split_examples(self.reflection)[1] if self.options.check_examples else ""
+        if not self.options.check_examples:
+            return ""
+        code = split_examples(self.reflection)[1]
+        files = {f.path: f.text for f in (self.context.files if self.context else []) if f.cut_at_line is None}
+        return checks_for(code, codebase_names(files)) if code else ""
 
     def final_checks(self) -> list[CheckResult]:
         """The checks of the answer the change set is built from (the last kept turn checked)."""
@@ -572,7 +576,8 @@ class Run:
             turn = self.turns[i]
             return (0 if turn.checks else 1, turn.problems.count("\n- ") + (1 if turn.problems else 0))
         start = max(i for i in scored if self.turns[i].kind != "repair")  # this round's own answer
-        best = min((i for i in scored if i >= start), key=lambda i: (score(i), -i))
+        # A repair is kept only when it does better: on a tie the earlier answer stays.
+        best = min((i for i in scored if i >= start), key=lambda i: (score(i), i))
         later = [t for t in self.turns[best + 1:] if t.kind == "repair"]
         if later:
             for turn in later:
