@@ -225,3 +225,40 @@ def test_the_checks_test_the_codebase_not_a_copy_in_the_block():
     assert code.splitlines()[0] == "from pkg.finder import find"
     assert "return 1" not in code and "def helper" in code  # the block's own helper stays
     assert checks_for("from pkg.finder import find as f\nassert f([1], 1) == 0\n", names).count("import") == 1
+
+
+def test_only_checks_the_plan_quotes_are_kept():
+    from desktop.core.reflection_examples import plan_checks
+
+    plan = (">>> largest_divisor(15)\n5\n>>> triples([1, 3, 5, 0])\nFalse\n>>> triples([1, 3, -2, 1])\nTrue\n"
+            "`total()` is 90.0 after the coupon; slugify(\"Hello World\") gives 'hello-world'.\n")
+    block = "\n".join([
+        "from m import largest_divisor, triples, slugify",
+        "assert largest_divisor(15) == 5",          # quoted
+        "assert largest_divisor(1) == 1",           # invented call
+        "assert largest_divisor(15) == 1",          # invented value
+        "assert triples([1,3,5,0]) == True",        # the next example's value
+        "assert triples([1, 3, -2, 1]) == True",    # quoted, spaces aside
+        "cart = Cart()",
+        "assert cart.total() == 90.0",              # a method, quoted without its receiver
+        "assert slugify('Hello World') == \"hello-world\"",  # quote marks aside
+    ])
+    kept, left_out = plan_checks(block, plan)
+    assert left_out == 3
+    assert kept.splitlines() == ["from m import largest_divisor, triples, slugify", "assert largest_divisor(15) == 5",
+                                 "assert triples([1, 3, -2, 1]) == True", "cart = Cart()",
+                                 "assert cart.total() == 90.0", "assert slugify('Hello World') == \"hello-world\""]
+    assert plan_checks("from m import f\nassert f(2) == 3\n", "no examples here") == ("", 1)
+
+
+def test_a_repair_that_writes_the_same_code_again_ends_the_repairs(tmp_path):
+    engine = ReplayEngine([REFLECTION, WRONG, "finder.py\n```python\ndef find(search_list, value):\n" + WRONG, RIGHT],
+                          prefill=True)
+    events = []
+    run = stub_run(tmp_path, engine, check_examples=True, max_repairs=3)
+    run.on_event = events.append
+    run.reflect()
+    changeset = run.implement()
+    assert [t.kind for t in run.turns] == ["reflection", "implementation", "repair"]
+    assert any("same code again" in e.text for e in events)
+    assert "else -1" not in changeset.get("finder.py").new_text

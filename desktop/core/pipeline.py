@@ -29,7 +29,7 @@ from desktop.core.plan import Plan
 from desktop.core.plan_spec import PlanSpec
 from desktop.core.prompts import Prompts, fill
 from desktop.core.py_facts import ModuleFacts
-from desktop.core.reflection_examples import checks_for, codebase_names, split_examples
+from desktop.core.reflection_examples import checks_for, codebase_names, plan_checks, split_examples
 from desktop.core.signatures import check_signatures
 from desktop.core.steer import Steer
 from desktop.core.strategy import PlainStrategy, choose_strategy
@@ -481,7 +481,7 @@ class Run:
         """The examples block of the reflection, as checks; empty when example checks are off."""
         if not self.options.check_examples:
             return ""
-        code = split_examples(self.reflection)[1]
+        code, _ = plan_checks(split_examples(self.reflection)[1], self.plan.text)
         files = {f.path: f.text for f in (self.context.files if self.context else []) if f.cut_at_line is None}
         return checks_for(code, codebase_names(files)) if code else ""
 
@@ -493,6 +493,13 @@ class Run:
         return []
 
     def checker(self) -> Checker | None:
+        if self.options.check_examples:
+            block = split_examples(self.reflection)[1]
+            _, left_out = plan_checks(block, self.plan.text)
+            if not block:
+                self._notice("The reflection has no examples block: the plan's examples are not checked.")
+            elif left_out:
+                self._notice(f"{left_out} example check(s) left out: the plan does not state their call and value.")
         checker = Checker(self.codebase.root, scratch_dir=Path(self.options.scratch_dir or tempfile.gettempdir()),
                           examples=self.examples(), command=self.options.check_command,
                           timeout=self.options.check_timeout, python=self.options.check_python)
@@ -503,6 +510,10 @@ class Run:
             self.answers(), root=self.codebase.root, files=[f.rel_path for f in self.codebase.files]
         )
         return self.changeset
+
+    def _proposed(self) -> dict[str, str]:
+        """The new text of each usable change, as the answers so far leave it."""
+        return {c.path: c.new_text for c in self._usable(self.changeset)} if self.changeset else {}
 
     def _usable(self, changeset: ChangeSet) -> list:
         """Changes that apply and change something."""
@@ -591,6 +602,7 @@ class Run:
         checker = self.checker()
         problems = self._review(checklist, checker, stop_event)
         while problems and self.repairs < self.options.max_repairs and not self._stopped(stop_event):
+            before = self._proposed()
             self.repairs += 1
             self._notice(f"Repair {self.repairs}: {problems.count(chr(10)) + 1} problem(s) sent back to the model")
             self.messages = self.messages + [{"role": "assistant", "content": self.turns[-1].text}]
@@ -606,6 +618,9 @@ class Run:
                 self.messages = self.messages[:-1]
                 break
             problems = self._review(checklist, checker, stop_event)
+            if checker is not None and problems and self._proposed() == before:
+                self._notice("The repair wrote the same code again; no further repair is asked for.")
+                break
         if checker is not None:
             self._keep_best()
 

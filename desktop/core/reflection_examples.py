@@ -5,7 +5,11 @@ the plan's examples into `assert` lines. The user reads and edits it with the re
 Phase 2 gets the strategy without it (it is a check of the code, not part of it); the checks
 run it on a scratch copy. A block the reflection's budget cut short keeps its complete lines.
 
-The checks test the codebase's code, not a copy of it: a top-level `def` or `class` in the
+A check holds the model to the plan only where it quotes the plan: an `assert call(...) ==
+value` is kept when the plan holds that call (its name and arguments, spaces and quote marks
+aside) and that value as a whole token; the model's own, unquoted examples are left out,
+since a wrong one would send a right answer to repair. The checks test the codebase's code,
+not a copy of it: a top-level `def` or `class` in the
 block with the name of a module-level definition of the codebase is left out, and a name of
 the codebase the block uses without importing it is imported from its module.
 """
@@ -105,3 +109,68 @@ def checks_for(code: str, names: Mapping[str, str]) -> str:
     imports = [f"from {names[n]} import {n}" for n in missing]
     kept = [line for i, line in enumerate(lines, 1) if i not in drop]
     return "\n".join(imports + kept).strip()
+
+
+NEAR = 120  # characters of words at most between a call and its value in the plan
+
+
+def _find(piece: str, plan: str, *, start: int = 0, end: int | None = None) -> list[re.Match]:
+    """Where `piece` stands in the plan (spaces and quote marks aside), not inside a longer
+    name or number."""
+    chars = [c for c in piece if not c.isspace()]
+    if not chars:
+        return []
+    body = r"\s*".join("['\"]?" if c in "'\"" else re.escape(c) for c in chars)  # is_happy(a) quotes "a"
+    head = r"(?<![\w.])" if chars[0].isalnum() or chars[0] == "_" else ""
+    tail = r"(?![\w.])" if chars[-1].isalnum() or chars[-1] == "_" else ""
+    return list(re.compile(head + body + tail).finditer(plan, start, len(plan) if end is None else end))
+
+
+def _call_text(call: ast.Call, code: str) -> str:
+    """`name(args)` of a call, without its receiver (`cart.total()` -> `total()`)."""
+    func = call.func
+    name = func.attr if isinstance(func, ast.Attribute) else ast.get_source_segment(code, func) or ""
+    args = [ast.get_source_segment(code, a) or "" for a in call.args + [k.value for k in call.keywords]]
+    keywords = [f"{k.arg}=" if k.arg else "**" for k in call.keywords]
+    parts = args[: len(call.args)] + [kw + v for kw, v in zip(keywords, args[len(call.args):])]
+    return f"{name}({','.join(parts)})"
+
+
+_GAP = re.compile(r"[^0-9\[\](){}'\"]*")  # words and marks between a call and its value, no value
+
+
+def _value_follows(expected: str, plan: str, at: int) -> bool:
+    """The plan gives `expected` as the first value after position `at` (words and marks
+    such as `returns` or `->` may stand between; another value may not)."""
+    end = min(len(plan), at + NEAR + len(expected) * 3)
+    return any(_GAP.fullmatch(plan, at, m.start()) for m in _find(expected, plan, start=at, end=end))
+
+
+def plan_checks(code: str, plan: str) -> tuple[str, int]:
+    """The checks without the asserts the plan does not quote, and how many were left out."""
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return code, 0
+    lines = code.splitlines()
+    drop: set[int] = set()
+    left_out = 0
+    for node in tree.body:
+        if not isinstance(node, ast.Assert):
+            continue
+        test = node.test
+        if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], (ast.Eq, ast.Is)):
+            left, right = test.left, test.comparators[0]
+            expected = ast.get_source_segment(code, right) or ""
+            calls = _find(_call_text(left, code), plan) if isinstance(left, ast.Call) else []
+            quoted = any(_value_follows(expected, plan, m.end()) for m in calls)
+        else:
+            call = test.operand if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not) else test
+            quoted = isinstance(call, ast.Call) and bool(_find(_call_text(call, code), plan))
+        if not quoted:
+            drop.update(range(node.lineno, node.end_lineno + 1))
+            left_out += 1
+    kept = [line for i, line in enumerate(lines, 1) if i not in drop]
+    if not any(isinstance(n, ast.Assert) for n in tree.body if n.lineno not in drop):
+        return "", left_out  # nothing left to check
+    return "\n".join(kept).strip(), left_out
