@@ -382,3 +382,35 @@ def test_the_screenshot_script_captures_every_state(tmp_path):
         image = QImage(str(out / name))
         assert not image.isNull(), name
         assert (image.width(), image.height()) == (1280, 720), name
+
+
+def test_a_failed_check_is_shown_and_apply_asks_first(qtbot, root, app_paths):
+    from desktop.core.checks import CheckResult, Failure
+
+    failed = CheckResult("command", "pytest -q", passed=3, failed=1, returncode=1, seconds=1.2, network_cut=True,
+                         failures=[Failure("tests/test_a.py::test_total", "assert 80.0 == 90.0")],
+                         new_failures=[Failure("tests/test_a.py::test_total", "assert 80.0 == 90.0")],
+                         output="FAILED tests/test_a.py::test_total - assert 80.0 == 90.0\n1 failed, 3 passed")
+    widget = ChangesView()
+    qtbot.addWidget(widget)
+    widget.show()
+    changeset = ChangeSet.from_answer(ANSWER, root=root)
+    changeset.checks = [failed.to_dict()]
+    widget.set_changeset(changeset, root=root, backups_dir=app_paths.backups_dir)
+    assert widget.checks_label.isVisible() and widget.check_output_button.isVisible()
+    assert "check `pytest -q`: failed (3 passed, 1 failed, 1 new, 1.2 s)" in widget.checks_label.text()
+    before = snapshot(root)
+    widget.apply()
+    box = widget.pending_confirmation
+    assert box is not None and box.windowTitle() == "The check failed"
+    assert "tests/test_a.py::test_total" in box.detailedText()
+    box.reject()
+    assert snapshot(root) == before and "Not applied" in widget.message_text()
+    widget.apply()
+    go = next(b for b in widget.pending_confirmation.buttons() if b.text() == "Apply anyway")
+    with qtbot.waitSignal(widget.applied):
+        qtbot.mouseClick(go, Qt.MouseButton.LeftButton)
+    assert snapshot(root) != before
+    # Without checks, nothing about them is shown.
+    widget.set_changeset(ChangeSet.from_answer(ANSWER, root=root), root=root, backups_dir=app_paths.backups_dir)
+    assert not widget.checks_label.isVisible()

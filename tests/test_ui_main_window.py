@@ -353,3 +353,20 @@ def test_the_model_manager_opens_and_its_new_model_is_chosen(qtbot, make_window,
     assert len(opened) == 1 and opened[0].parent() is window
     assert window.model_path == smollm2_path and window.model_combo.currentData() == str(smollm2_path)
     opened[0].close()
+
+
+def test_the_check_settings_are_saved_with_the_command_for_this_codebase(qtbot, app_paths, tmp_path):
+    codebase = tmp_path / "proj"
+    codebase.mkdir()
+    dialog = SettingsDialog(Settings(), settings_file=app_paths.settings_file, codebase=codebase)
+    qtbot.addWidget(dialog)
+    dialog.check_examples.setChecked(True)
+    dialog.check_command.setText("  pytest -q  ")
+    dialog.check_timeout.setValue(30)
+    dialog.accept()
+    saved = load_settings(app_paths.settings_file)
+    assert saved.check_examples and saved.check_timeout == 30.0
+    assert saved.check_command_for(codebase) == "pytest -q" and saved.check_command_for(tmp_path) == ""
+    without = SettingsDialog(saved, settings_file=app_paths.settings_file)  # no codebase chosen
+    qtbot.addWidget(without)
+    assert not without.check_command.isEnabled() and without.check_command.text() == ""
