@@ -75,6 +75,8 @@ def build_parser() -> argparse.ArgumentParser:
                           help="Phase 1 writes the plan's examples as checks; they run on a scratch copy")
     examples.add_argument("--no-check-examples", dest="check_examples", action="store_false")
     run.add_argument("--check-timeout", type=float, metavar="SECONDS", help="time limit of one check (default 120)")
+    run.add_argument("--candidates", type=int, metavar="N",
+                     help="Phase 2 answers to try while the checks fail (default 1)")
     run.set_defaults(handler=cmd_run)
 
     runs = sub.add_parser("runs", help="list saved runs; show or delete one")
@@ -223,6 +225,8 @@ def cmd_run(args, *, paths: AppPaths, settings: Settings, out: TextIO, err: Text
         settings.check_timeout = args.check_timeout
     if args.check_examples is not None:
         settings.check_examples = args.check_examples
+    if args.candidates is not None:
+        settings.candidates = args.candidates
     settings.validate()
     plan = read_plan(args.plan, max_bytes=settings.plan_max_bytes)
     reflection_text = None

@@ -40,6 +40,7 @@ class Settings:
     check_examples: bool = False  # run the plan's examples, as Phase 1 writes them
     check_timeout: float = 120.0  # seconds for one check; the whole process group is killed after
     check_commands: dict[str, str] = field(default_factory=dict)  # codebase folder -> command
+    candidates: int = 1  # Phase 2 answers tried while the checks fail (3-5 suit a GPU or a team server)
     # Input limits
     plan_max_bytes: int = 1_000_000
     file_max_bytes: int = 512_000
@@ -56,6 +57,8 @@ class Settings:
             raise SettingsError("Temperature must be between 0 and 2.")
         if self.max_answer_tokens < 16 or self.max_reflection_tokens < 16:
             raise SettingsError("Max answer and reflection tokens must be at least 16.")
+        if not 1 <= self.candidates <= 10:
+            raise SettingsError("Candidates must be between 1 and 10.")
         if not self.check_timeout > 0:
             raise SettingsError("The check time limit must be more than 0 seconds.")
         if self.engine not in ("local", "server"):

@@ -262,3 +262,27 @@ def test_a_repair_that_writes_the_same_code_again_ends_the_repairs(tmp_path):
     assert [t.kind for t in run.turns] == ["reflection", "implementation", "repair"]
     assert any("same code again" in e.text for e in events)
     assert "else -1" not in changeset.get("finder.py").new_text
+
+
+def test_candidates_are_tried_while_the_checks_fail_and_the_passing_one_is_kept(tmp_path):
+    worse = "    return None\n```\n"
+    engine = ReplayEngine([REFLECTION, WRONG, worse, RIGHT.split("value):\n", 1)[1]], prefill=True)
+    run = stub_run(tmp_path, engine, check_examples=True, max_repairs=0, candidates=4)
+    run.reflect()
+    changeset = run.implement()
+    assert [(t.kind, t.candidate, t.kept) for t in run.turns[1:]] == [
+        ("implementation", 0, False), ("candidate", 1, False), ("candidate", 2, True)]
+    # Each candidate starts from the same conversation, sampled with its own seed.
+    assert [c["seed"] for c in engine.calls[1:]] == [None, 1, 2]
+    assert [c["temperature"] for c in engine.calls[1:]] == [0.0, 0.6, 0.6]
+    assert engine.prompts[2] == engine.prompts[1] == engine.prompts[3]
+    assert "else -1" in changeset.get("finder.py").new_text
+    assert run.final_checks()[0].ok and changeset.checks[0]["failed"] == 0
+
+
+def test_no_candidates_when_the_first_answer_passes(tmp_path):
+    engine = ReplayEngine([REFLECTION, RIGHT.split("value):\n", 1)[1]], prefill=True)
+    run = stub_run(tmp_path, engine, check_examples=True, candidates=3)
+    run.reflect()
+    run.implement()
+    assert [t.kind for t in run.turns] == ["reflection", "implementation"]

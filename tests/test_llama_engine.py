@@ -131,3 +131,13 @@ def test_prefill_starts_the_reply_and_the_next_turn_still_reuses_the_cache(smoll
     follow = USER + [{"role": "assistant", "content": start + text}, {"role": "user", "content": "Thanks."}]
     "".join(smollm2_engine.stream(follow, max_tokens=4))
     assert smollm2_engine.last_usage.cached_tokens >= first.prompt_tokens + first.generated_tokens - 1
+
+
+def test_a_seed_makes_sampling_repeatable_and_another_seed_samples_otherwise(smollm2_engine):
+    def sample(seed):
+        return "".join(smollm2_engine.stream(USER, max_tokens=40, temperature=1.2, seed=seed))
+
+    sample(1)  # the first call reads the prompt cold; the next ones re-read only its last token
+    first = sample(1)
+    assert sample(1) == first
+    assert any(sample(s) != first for s in (2, 3, 4))

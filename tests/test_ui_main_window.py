@@ -363,9 +363,10 @@ def test_the_check_settings_are_saved_with_the_command_for_this_codebase(qtbot, 
     dialog.check_examples.setChecked(True)
     dialog.check_command.setText("  pytest -q  ")
     dialog.check_timeout.setValue(30)
+    dialog.candidates.setValue(3)
     dialog.accept()
     saved = load_settings(app_paths.settings_file)
-    assert saved.check_examples and saved.check_timeout == 30.0
+    assert saved.check_examples and saved.check_timeout == 30.0 and saved.candidates == 3
     assert saved.check_command_for(codebase) == "pytest -q" and saved.check_command_for(tmp_path) == ""
     without = SettingsDialog(saved, settings_file=app_paths.settings_file)  # no codebase chosen
     qtbot.addWidget(without)

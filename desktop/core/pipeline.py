@@ -107,6 +107,11 @@ class RunOptions:
     scratch_dir: str = ""  # where the scratch copies go ("": the system's temporary folder)
     # Tokens added to the reflection's budget for the examples block.
     examples_tokens: int = 300
+    # Phase 2 answers to try when the checks fail: the first at `temperature`, the others at
+    # `candidate_temperature` (or `temperature` when that is above 0), seeds 1, 2, ...; each
+    # is checked and the one that fails the fewest checks is kept. Needs a check to judge by.
+    candidates: int = 1
+    candidate_temperature: float = 0.6
 
 
 @dataclass
@@ -118,6 +123,7 @@ class Turn:
     problems: str = ""  # what the checks found in this turn's answer
     checks: list = field(default_factory=list)  # CheckResult.to_dict() of each check run on it
     kept: bool = True  # False: a later check found an earlier answer better; this one is left out
+    candidate: int = 0  # which Phase 2 candidate the turn belongs to (0: the first answer)
 
 
 class Run:
@@ -291,6 +297,8 @@ class Run:
         stop_event: threading.Event | None,
         prefill: str = "",
         strategy: PlainStrategy | None = None,
+        temperature: float | None = None,
+        seed: int | None = None,
     ) -> Turn:
         """One turn, streamed through `strategy` (None: as the model writes it, the reflection)."""
         messages = self.messages + [{"role": "user", "content": turn.prompt}]
@@ -312,10 +320,11 @@ class Run:
             stream = self.engine.stream(
                 messages,
                 max_tokens=remaining,
-                temperature=self.options.temperature,
+                temperature=self.options.temperature if temperature is None else temperature,
                 stop_event=stop_event,
                 on_prompt_progress=progress,
                 **({"prefill": text} if text else {}),
+                **({"seed": seed} if seed is not None else {}),
             )
             cut = None
             try:
@@ -411,16 +420,20 @@ class Run:
         checklist = parse_checklist(self.reflection)
         strategy = self._strategy(checklist)
         self._set_phase(Phase.IMPLEMENTING)
+        prompt = self._phase2_prompt(checklist)
+        opening = strategy.opening() or self._first_edit_prefill(checklist)
         try:
             self._stream_turn(
-                Turn("implementation", self._phase2_prompt(checklist)),
+                Turn("implementation", prompt),
                 max_tokens=self.options.answer_tokens,
                 stop_event=stop_event,
-                prefill=strategy.opening() or self._first_edit_prefill(checklist),
+                prefill=opening,
                 strategy=strategy,
             )
             if not self._stopped(stop_event):
                 self._check_and_repair(checklist, strategy, stop_event=stop_event)
+            if self.options.candidates > 1 and not self._stopped(stop_event):
+                self._more_candidates(checklist, strategy, prompt, opening, stop_event=stop_event)
             if self.options.max_repairs > 0 and not self._stopped(stop_event):
                 self._last_turn(strategy, stop_event=stop_event)
         except PlansmithError as exc:
@@ -431,7 +444,8 @@ class Run:
         """A further instruction that revises the answer in the same conversation."""
         if not self.turns or self.turns[-1].kind == "reflection":
             raise PlansmithError("Run Phase 2 before sending a follow-up instruction.")
-        self.messages = self.messages + [{"role": "assistant", "content": self.turns[-1].text}]
+        last = next(t for t in reversed(self.turns) if t.kept)
+        self.messages = self.messages + [{"role": "assistant", "content": last.text}]
         checklist = parse_checklist(self.reflection)
         strategy = self._strategy(checklist)
         self._set_phase(Phase.IMPLEMENTING)
@@ -578,14 +592,17 @@ class Run:
         turn.problems = problems
         return problems
 
+    @staticmethod
+    def _score(turn: Turn) -> tuple[int, int]:
+        """Lower is better: a checked answer before an unchecked one, then fewer problems."""
+        return (0 if turn.checks else 1, turn.problems.count("\n- ") + (1 if turn.problems else 0))
+
     def _keep_best(self) -> None:
         """Leave out the answers after the one with the fewest problems (checks included)."""
         scored = [i for i, t in enumerate(self.turns) if t.kind in ("implementation", "repair", "followup")]
         if not scored or not any(self.turns[i].checks for i in scored):
             return
-        def score(i: int) -> tuple[int, int]:
-            turn = self.turns[i]
-            return (0 if turn.checks else 1, turn.problems.count("\n- ") + (1 if turn.problems else 0))
+        score = lambda i: self._score(self.turns[i])  # noqa: E731
         start = max(i for i in scored if self.turns[i].kind != "repair")  # this round's own answer
         # A repair is kept only when it does better: on a tie the earlier answer stays.
         best = min((i for i in scored if i >= start), key=lambda i: (score(i), i))
@@ -624,6 +641,43 @@ class Run:
         if checker is not None:
             self._keep_best()
 
+    def _more_candidates(self, checklist: Checklist, strategy: PlainStrategy, prompt: str, opening: str, *,
+                         stop_event: threading.Event | None) -> None:
+        """Further Phase 2 answers from the same conversation start while the checks still fail."""
+        if self.checker() is None:
+            return
+        first = [t for t in self.turns[1:] if t.kept]
+        if not first or self._score(first[-1]) == (0, 0):
+            return  # the first answer passes its checks
+        groups = {0: first}
+        conversations = {0: self.messages}  # each ends with the user turn its last answer replies to
+        base = self.messages[:3]  # system, Phase 1's prompt, the reflection: the KV cache holds them
+        temperature = self.options.temperature or self.options.candidate_temperature
+        checker = self.checker()
+        for k in range(1, self.options.candidates):
+            if self._stopped(stop_event):
+                break
+            for turn in self.turns[1:]:
+                turn.kept = False  # this candidate is composed and checked on its own
+            self.messages = list(base)
+            self._notice(f"Candidate {k + 1} of {self.options.candidates}: the checks failed, another answer "
+                         f"(temperature {temperature:g}, seed {k})")
+            turn = self._stream_turn(Turn("candidate", prompt, candidate=k), max_tokens=self.options.answer_tokens,
+                                     stop_event=stop_event, prefill=opening, strategy=strategy,
+                                     temperature=temperature, seed=k)
+            self._review(checklist, checker, stop_event)
+            groups[k] = [turn]
+            conversations[k] = self.messages
+            if self._score(turn) == (0, 0):
+                break
+        best = min(groups, key=lambda k: (self._score(groups[k][-1]), k))
+        for turn in self.turns[1:]:
+            turn.kept = any(turn is t for t in groups[best])
+        self.messages = conversations[best]  # a follow-up continues the kept answer's conversation
+        self._rebuild_changeset()
+        self._notice(f"Kept candidate {best + 1} of {len(groups)}: " + (
+            "it passes the checks." if self._score(groups[best][-1]) == (0, 0) else "it fails the fewest checks."))
+
     def _last_turn(self, strategy: PlainStrategy, *, stop_event: threading.Event | None) -> None:
         """When nothing usable came out, one more turn asks for the first target file, whole."""
         if self._usable(self._rebuild_changeset()):
@@ -637,8 +691,9 @@ class Run:
             self._notice(f"No usable change came out, and `{path}` is too large ({packed[path].tokens} tokens) "
                          "to ask for whole within the answer budget.")
             return
-        reason = self.turns[-1].problems.strip()
-        self.messages = self.messages + [{"role": "assistant", "content": self.turns[-1].text}]
+        last = next(t for t in reversed(self.turns) if t.kept)
+        reason = last.problems.strip()
+        self.messages = self.messages + [{"role": "assistant", "content": last.text}]
         self._notice(f"No usable change yet: asking for the whole of `{path}`.")
         try:
             self._stream_turn(
@@ -681,7 +736,7 @@ class Run:
             "reflection_edited": self.reflection_edited,
             "turns": [
                 {"kind": t.kind, "prompt": t.prompt, "text": t.text, "usage": t.usage.as_dict(), "problems": t.problems,
-                 "checks": t.checks, "kept": t.kept}
+                 "checks": t.checks, "kept": t.kept, "candidate": t.candidate}
                 for t in self.turns
             ],
             "repairs": self.repairs,

@@ -19,6 +19,7 @@ def run_options(settings: Settings, *, paths: AppPaths, codebase: Path | None = 
         check_examples=settings.check_examples,
         check_command=settings.check_command_for(codebase) if codebase is not None else "",
         check_timeout=settings.check_timeout,
+        candidates=settings.candidates,
         scratch_dir=str(paths.scratch_dir),
     )
     values.update(overrides)

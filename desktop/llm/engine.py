@@ -81,6 +81,7 @@ class Engine(Protocol):
         temperature: float = 0.0,
         stop_event: threading.Event | None = None,
         on_prompt_progress: PromptProgress | None = None,
+        seed: int | None = None,  # None: the engine's own; a number makes sampling above 0 repeatable
     ) -> Iterator[str]: ...
 
     def close(self) -> None: ...

@@ -291,12 +291,14 @@ class LlamaEngine:
         on_prompt_progress: PromptProgress | None = None,
         ignore_eos: bool = False,
         prefill: str = "",
+        seed: int | None = None,
     ) -> Iterator[str]:
         """See Engine.stream. With `prefill`, the reply starts with that text (not yielded)."""
         self.load()
         import llama_cpp
 
         llm = self._llm
+        llm.set_seed(self.seed if seed is None else seed)  # each call samples from a known seed
         usage = Usage()
         self.last_usage = usage
         started = time.perf_counter()

@@ -341,12 +341,15 @@ class RemoteEngine:
         temperature: float = 0.0,
         stop_event: threading.Event | None = None,
         on_prompt_progress: PromptProgress | None = None,
+        seed: int | None = None,
     ) -> Iterator[str]:
         usage = Usage()
         self.last_usage = usage
         started = time.perf_counter()
         try:
             body = self._request_body(messages, usage=usage, max_tokens=max_tokens, temperature=temperature)
+            if seed is not None:
+                body["seed"] = seed  # OpenAI's parameter; servers without it ignore it
         except Exception:
             usage.finish_reason = "error"
             raise

@@ -31,6 +31,7 @@ class ReplayEngine:
         self.last_usage = Usage()
         self.prompts: list[list[Message]] = []  # every conversation it was asked to continue
         self.prefills: list[str] = []
+        self.calls: list[dict] = []  # each call's temperature and seed
 
     def enqueue(self, *answers: str) -> None:
         self._answers.extend(answers)
@@ -54,6 +55,7 @@ class ReplayEngine:
         on_prompt_progress: PromptProgress | None = None,
         ignore_eos: bool = False,
         prefill: str = "",
+        seed: int | None = None,
     ) -> Iterator[str]:
         usage = Usage(prompt_tokens=self.count_message_tokens(messages))
         self.last_usage = usage
@@ -61,6 +63,7 @@ class ReplayEngine:
             raise ContextError(f"The prompt is {usage.prompt_tokens} tokens but the context holds {self.context_size}.")
         self.prompts.append([dict(m) for m in messages])
         self.prefills.append(prefill)
+        self.calls.append({"temperature": temperature, "seed": seed})
         if on_prompt_progress:
             on_prompt_progress(usage.prompt_tokens, usage.prompt_tokens)
         answer = self._answers.popleft() if self._answers else ""

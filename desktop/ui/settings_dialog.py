@@ -109,6 +109,12 @@ class SettingsDialog(QDialog):
         self.check_timeout.setValue(settings.check_timeout)
         self.check_timeout.setToolTip("A check that runs longer is stopped, with every process it started.")
 
+        self.candidates = QSpinBox()
+        self.candidates.setRange(1, 10)
+        self.candidates.setValue(settings.candidates)
+        self.candidates.setToolTip("While the checks fail, try up to this many Phase 2 answers and keep the best "
+                                   "(each costs one answer; 3-5 suit a GPU or a team server).")
+
         form = QFormLayout()
         form.addRow("Context size", self.context_size)
         form.addRow("GPU layers", gpu_row)
@@ -120,6 +126,7 @@ class SettingsDialog(QDialog):
         form.addRow("Examples", self.check_examples)
         form.addRow("Check command" + (f" for {codebase.name}" if codebase else ""), self.check_command)
         form.addRow("Check time limit", self.check_timeout)
+        form.addRow("Candidates", self.candidates)
 
         self.error = QLabel()
         self.error.setObjectName("inlineError")
@@ -162,6 +169,7 @@ class SettingsDialog(QDialog):
             codebase_for_plan=dict(self._original.codebase_for_plan),
             check_examples=self.check_examples.isChecked(),
             check_timeout=float(self.check_timeout.value()),
+            candidates=self.candidates.value(),
             check_commands=dict(self._original.check_commands),
         )
         if self._codebase is not None:

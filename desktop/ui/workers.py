@@ -131,7 +131,7 @@ def restore_run(
     run.messages = messages
     run.turns = [
         Turn(t.get("kind", "reflection"), t.get("prompt", ""), t.get("text", ""), _usage_from(t.get("usage")),
-             t.get("problems", ""), list(t.get("checks") or []), bool(t.get("kept", True)))
+             t.get("problems", ""), list(t.get("checks") or []), bool(t.get("kept", True)), int(t.get("candidate") or 0))
         for t in turns
     ]
     run.reflection = reflection
