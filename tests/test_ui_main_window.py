@@ -371,3 +371,22 @@ def test_the_check_settings_are_saved_with_the_command_for_this_codebase(qtbot, 
     without = SettingsDialog(saved, settings_file=app_paths.settings_file)  # no codebase chosen
     qtbot.addWidget(without)
     assert not without.check_command.isEnabled() and without.check_command.text() == ""
+
+
+def test_the_codebase_panel_remembers_the_check_command_and_a_run_checks_with_it(qtbot, make_window, project, app_paths):
+    plan, repo = project
+    answer = 'pkg/greet.py\n```python\ndef greet(name):\n    return "Hi, " + name\n```\n'
+    window = make_window(ReplayEngine([REFLECTION, answer]))
+    ready(qtbot, window, project)
+    field = window.context_panel.check_command
+    assert field.isEnabled() and field.text() == ""
+    field.setText("test -f pkg/greet.py")
+    field.editingFinished.emit()
+    assert load_settings(app_paths.settings_file).check_command_for(repo) == "test -f pkg/greet.py"
+    run_op(qtbot, window, window.actions["run"].trigger)
+    run_op(qtbot, window, window.actions["approve"].trigger)
+    checks = window.changes_view.changeset().checks
+    assert checks and checks[0]["command"] == "test -f pkg/greet.py" and checks[0]["returncode"] == 0
+    assert window.changes_view.checks_label.isVisible()
+    window.set_codebase(repo.parent)  # another folder: its own (empty) command
+    assert window.context_panel.check_command.text() == ""

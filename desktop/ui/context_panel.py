@@ -32,6 +32,7 @@ class ContextPanel(QWidget):
     choose_folder_requested = Signal()
     check_requested = Signal()  # "what fits": packs the context (loads the model if needed)
     selection_changed = Signal()  # pins or drops changed: the shown context is out of date
+    check_command_edited = Signal(str)  # the check command of this codebase, as the user left it
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -65,6 +66,13 @@ class ContextPanel(QWidget):
         self.check_button = QPushButton("Check what fits")
         self.check_button.setToolTip("Pack the context as the next run will (loads the model if needed)")
         self.check_button.clicked.connect(self.check_requested)
+        self.check_command = QLineEdit()
+        self.check_command.setPlaceholderText("Check command, e.g. pytest -q (optional)")
+        self.check_command.setToolTip(
+            "Run on a scratch copy of this codebase with the change, before you apply it (never in your "
+            "folder). New failures go back to the model. Remembered for this codebase.")
+        self.check_command.setEnabled(False)
+        self.check_command.editingFinished.connect(lambda: self.check_command_edited.emit(self.check_command.text()))
         top = QHBoxLayout()
         top.addWidget(self.folder, 1)
         top.addWidget(self.choose_button)
@@ -74,6 +82,7 @@ class ContextPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)
+        layout.addWidget(self.check_command)
         layout.addWidget(self.error)
         layout.addLayout(tools)
         layout.addWidget(self.tree, 1)
@@ -88,9 +97,11 @@ class ContextPanel(QWidget):
 
     # -- state from the window ---------------------------------------------------------
 
-    def show_folder(self, path: Path | None) -> None:
+    def show_folder(self, path: Path | None, *, check_command: str = "") -> None:
         self.folder.setText(str(path) if path else "No codebase folder chosen")
         self.folder.setToolTip(str(path) if path else "")
+        self.check_command.setText(check_command)
+        self.check_command.setEnabled(path is not None)
 
     def show_scanning(self, files_seen: int) -> None:
         self.error.hide()

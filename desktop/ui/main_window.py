@@ -159,6 +159,7 @@ class MainWindow(QMainWindow):
         self.context_panel = ContextPanel()
         self.context_panel.choose_folder_requested.connect(self.open_codebase_dialog)
         self.context_panel.check_requested.connect(self.check_context)
+        self.context_panel.check_command_edited.connect(self._set_check_command)
         codebase_box = QGroupBox("Codebase")
         QVBoxLayout(codebase_box).addWidget(self.context_panel)
 
@@ -435,7 +436,7 @@ class MainWindow(QMainWindow):
         self._cancel_scan()
         self.codebase_root, self.codebase, self.ranked = path, None, None
         self.context_panel.clear()
-        self.context_panel.show_folder(path)
+        self.context_panel.show_folder(path, check_command=self.settings.check_command_for(path))
         if self.plan is not None and self.plan.path is not None:
             self.settings.remember_plan(self.plan.path, path)
             self._save_settings()
@@ -898,9 +899,19 @@ class MainWindow(QMainWindow):
         """New settings take effect at the next run (a changed engine setting reloads the model)."""
         models_changed = settings.models_dirs != self.settings.models_dirs
         self.settings = settings
+        if self.codebase_root is not None:
+            self.context_panel.check_command.setText(settings.check_command_for(self.codebase_root))
         self._show_model_choice()
         if models_changed:
             self.refresh_models()
+
+    @Slot(str)
+    def _set_check_command(self, command: str) -> None:
+        """The codebase panel's check command, remembered for this codebase."""
+        if self.codebase_root is None or command.strip() == self.settings.check_command_for(self.codebase_root):
+            return
+        self.settings.remember_check_command(self.codebase_root, command)
+        self._save_settings()
 
     def _save_settings(self) -> None:
         try:
