@@ -286,3 +286,29 @@ def test_no_candidates_when_the_first_answer_passes(tmp_path):
     run.reflect()
     run.implement()
     assert [t.kind for t in run.turns] == ["reflection", "implementation"]
+
+
+def test_a_reflection_without_its_block_gets_the_plans_doctest_examples(tmp_path):
+    engine = ReplayEngine(["## Checklist\n- NAME `find`\n", WRONG], prefill=True)
+    run = stub_run(tmp_path, engine, check_examples=True, max_repairs=0)
+    run.reflect()
+    assert run.reflection.endswith("```python\nassert find([1, 2], 2) == 1\nassert find([1, 2], 5) == -1\n```\n")
+    assert len(engine.prompts) == 1  # no extra turn: the plan's `>>>` lines were enough
+    run.implement()
+    assert run.turns[1].checks[0]["failed"] == 1
+
+
+def test_without_doctest_examples_one_short_turn_asks_for_the_block(tmp_path):
+    root = tmp_path / "stubrepo"
+    root.mkdir()
+    (root / "finder.py").write_text(STUB)
+    plan = plan_from_text("# Implement `find` in `finder.py`\n\nFor example `find([1, 2], 2)` gives `1`.\n")
+    block = "from finder import find\nassert find([1, 2], 2) == 1\nassert find([3], 3) == 0\n```\n"
+    engine = ReplayEngine(["## Checklist\n- NAME `find`\n", block], prefill=True)
+    run = Run(plan=plan, codebase=scan_codebase(root), engine=engine, prompts=Prompts.load(),
+              options=RunOptions(check_examples=True, scratch_dir=str(tmp_path / "scratch")))
+    run.reflect()
+    assert "Write only that code block now." in engine.prompts[1][-1]["content"]
+    assert engine.prefills[1] == "```python\n"
+    assert "assert find([3], 3) == 0" in run.reflection  # shown to the user as written
+    assert run.examples().splitlines() == ["from finder import find", "assert find([1, 2], 2) == 1"]

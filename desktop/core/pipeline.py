@@ -29,7 +29,7 @@ from desktop.core.plan import Plan
 from desktop.core.plan_spec import PlanSpec
 from desktop.core.prompts import Prompts, fill
 from desktop.core.py_facts import ModuleFacts
-from desktop.core.reflection_examples import checks_for, codebase_names, plan_checks, split_examples
+from desktop.core.reflection_examples import checks_for, codebase_names, doctest_block, plan_checks, split_examples
 from desktop.core.signatures import check_signatures
 from desktop.core.steer import Steer
 from desktop.core.strategy import PlainStrategy, choose_strategy
@@ -388,11 +388,39 @@ class Run:
             turn = self._stream_turn(
                 Turn("reflection", self.context_prompt()), max_tokens=self._reflection_budget(), stop_event=stop_event
             )
+            if self.options.check_examples and not self._stopped(stop_event):
+                self._add_examples(turn, stop_event)
         except PlansmithError as exc:
             return self._fail(exc)
         self.reflection = turn.text
         self._set_phase(Phase.STOPPED if self._stopped(stop_event) else Phase.REFLECTED)
         return self.reflection
+
+    def _add_examples(self, turn: Turn, stop_event: threading.Event | None) -> None:
+        """A reflection that ends without its examples block (a small model may spend its budget
+        listing cases) gets one: the plan's `>>>` examples, else a short turn that asks for it."""
+        if plan_checks(split_examples(turn.text)[1], self.plan.text)[0]:
+            return  # it has checks that quote the plan
+        code = doctest_block(self.spec.examples)
+        if not code:
+            self._notice("The reflection has no examples block: asking for it.")
+            messages = self.messages + [{"role": "assistant", "content": turn.text},
+                                        {"role": "user", "content": self.prompts["examples"]
+                                         + "\n\nWrite only that code block now."}]
+            opening = "```python\n"
+            prefill = {"prefill": opening} if self.engine.supports_prefill else {}
+            stream = self.engine.stream(messages, max_tokens=self.options.examples_tokens,
+                                        temperature=self.options.temperature, stop_event=stop_event, **prefill)
+            try:
+                answer = "".join(stream)
+            finally:
+                getattr(stream, "close", lambda: None)()
+            turn.usage = _add_usage(turn.usage, self.engine.last_usage)
+            code = split_examples((opening if prefill else "") + answer)[1]
+        if code:
+            addition = f"\n\n## Examples as checks\n```python\n{code}\n```\n"
+            turn.text = turn.text.rstrip() + addition
+            self.on_event(RunEvent("text", self.phase, text=addition))
 
     def set_reflection(self, text: str) -> None:
         """The user's edit (or a reflection loaded from a file) replaces the model's."""

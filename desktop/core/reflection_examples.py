@@ -174,3 +174,17 @@ def plan_checks(code: str, plan: str) -> tuple[str, int]:
     if not any(isinstance(n, ast.Assert) for n in tree.body if n.lineno not in drop):
         return "", left_out  # nothing left to check
     return "\n".join(kept).strip(), left_out
+
+
+def doctest_block(examples) -> str:
+    """The plan's `>>>` examples (doctest.Example) whose call and output are Python expressions, as asserts."""
+    lines = []
+    for example in examples:
+        source, want = example.source.strip(), example.want.strip()
+        try:
+            ast.parse(source, mode="eval")
+            ast.parse(want, mode="eval")
+        except SyntaxError:
+            continue  # a statement, printed text or a traceback: not a value to compare
+        lines.append(f"assert {source} == {want}")
+    return "\n".join(lines)
