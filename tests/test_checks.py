@@ -86,6 +86,7 @@ def test_a_wrong_answer_is_repaired_with_the_failing_example_and_the_users_folde
     assert [t.kind for t in run.turns] == ["reflection", "implementation", "repair"]
     repair = run.turns[2].prompt
     assert "`assert find([1, 2], 5) == -1` fails" in repair and "ValueError" in repair
+    assert "say in one or two sentences what your code gets wrong" in repair
     first, second = run.turns[1].checks[0], run.turns[2].checks[0]
     assert (first["passed"], first["failed"]) == (1, 1) and (second["passed"], second["failed"]) == (2, 0)
     assert "else -1" in changeset.get("finder.py").new_text

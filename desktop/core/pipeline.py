@@ -650,10 +650,13 @@ class Run:
             before = self._proposed()
             self.repairs += 1
             self._notice(f"Repair {self.repairs}: {problems.count(chr(10)) + 1} problem(s) sent back to the model")
+            # Code that runs but gives wrong results is asked to say what is wrong before it is rewritten.
+            failed_checks = any(c.get("new_failures") for c in self.turns[-1].checks)
+            template = self.prompts["check-repair" if failed_checks else "repair"]
             self.messages = self.messages + [{"role": "assistant", "content": self.turns[-1].text}]
             try:
                 self._stream_turn(
-                    Turn("repair", fill(self.prompts["repair"], problems=problems)),
+                    Turn("repair", fill(template, problems=problems)),
                     max_tokens=self.options.answer_tokens,
                     stop_event=stop_event,
                     strategy=strategy,
