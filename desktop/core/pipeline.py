@@ -534,14 +534,16 @@ class Run:
                 return [CheckResult.from_dict(d) for d in turn.checks]
         return []
 
+    def _say_which_examples(self) -> None:
+        block = split_examples(self.reflection)[1]
+        left_out = plan_checks(block, self.plan.text)[1]
+        if not block:
+            self._notice("The reflection has no examples block: the plan's examples are not checked.")
+        elif left_out:
+            self._notice(f"{left_out} example check(s) left out: the plan does not state their call and value.")
+
     def checker(self) -> Checker | None:
-        if self.options.check_examples:
-            block = split_examples(self.reflection)[1]
-            _, left_out = plan_checks(block, self.plan.text)
-            if not block:
-                self._notice("The reflection has no examples block: the plan's examples are not checked.")
-            elif left_out:
-                self._notice(f"{left_out} example check(s) left out: the plan does not state their call and value.")
+        """The checks this run asks for, or None."""
         checker = Checker(self.codebase.root, scratch_dir=Path(self.options.scratch_dir or tempfile.gettempdir()),
                           examples=self.examples(), command=self.options.check_command,
                           timeout=self.options.check_timeout, python=self.options.check_python)
@@ -645,6 +647,8 @@ class Run:
     def _check_and_repair(self, checklist: Checklist, strategy: PlainStrategy, *,
                           stop_event: threading.Event | None) -> None:
         checker = self.checker()
+        if self.options.check_examples:
+            self._say_which_examples()
         problems = self._review(checklist, checker, stop_event)
         while problems and self.repairs < self.options.max_repairs and not self._stopped(stop_event):
             before = self._proposed()
@@ -675,7 +679,8 @@ class Run:
     def _more_candidates(self, checklist: Checklist, strategy: PlainStrategy, prompt: str, opening: str, *,
                          stop_event: threading.Event | None) -> None:
         """Further Phase 2 answers from the same conversation start while the checks still fail."""
-        if self.checker() is None:
+        checker = self.checker()
+        if checker is None:
             return
         first = [t for t in self.turns[1:] if t.kept]
         if not first or self._score(first[-1]) == (0, 0):
@@ -684,7 +689,6 @@ class Run:
         conversations = {0: self.messages}  # each ends with the user turn its last answer replies to
         base = self.messages[:3]  # system, Phase 1's prompt, the reflection: the KV cache holds them
         temperature = self.options.temperature or self.options.candidate_temperature
-        checker = self.checker()
         for k in range(1, self.options.candidates):
             if self._stopped(stop_event):
                 break
