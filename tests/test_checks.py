@@ -250,6 +250,9 @@ def test_only_checks_the_plan_quotes_are_kept():
                                  "assert triples([1, 3, -2, 1]) == True", "cart = Cart()",
                                  "assert cart.total() == 90.0", "assert slugify('Hello World') == \"hello-world\""]
     assert plan_checks("from m import f\nassert f(2) == 3\n", "no examples here") == ("", 1)
+    # A bare assert needs the plan's True (or False, negated) after the call.
+    bare = "assert triples([1, 3, -2, 1])\nassert not triples([1, 3, 5, 0])\nassert largest_divisor(15)\n"
+    assert plan_checks(bare, plan) == ("assert triples([1, 3, -2, 1])\nassert not triples([1, 3, 5, 0])", 1)
 
 
 def test_a_repair_that_writes_the_same_code_again_ends_the_repairs(tmp_path):

@@ -7,7 +7,7 @@ run it on a scratch copy. A block the reflection's budget cut short keeps its co
 
 A check holds the model to the plan only where it quotes the plan: an `assert call(...) ==
 value` is kept when the plan holds that call (its name and arguments, spaces and quote marks
-aside) and that value as a whole token; the model's own, unquoted examples are left out,
+aside) and that value as the first value after it (`assert call(...)` needs `True` there); the model's own, unquoted examples are left out,
 since a wrong one would send a right answer to repair. The checks test the codebase's code,
 not a copy of it: a top-level `def` or `class` in the
 block with the name of a module-level definition of the codebase is left out, and a name of
@@ -164,9 +164,11 @@ def plan_checks(code: str, plan: str) -> tuple[str, int]:
             expected = ast.get_source_segment(code, right) or ""
             calls = _find(_call_text(left, code), plan) if isinstance(left, ast.Call) else []
             quoted = any(_value_follows(expected, plan, m.end()) for m in calls)
-        else:
-            call = test.operand if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not) else test
-            quoted = isinstance(call, ast.Call) and bool(_find(_call_text(call, code), plan))
+        else:  # `assert f(x)` holds the plan to `True` after the call, `assert not f(x)` to `False`
+            negated = isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not)
+            call = test.operand if negated else test
+            calls = _find(_call_text(call, code), plan) if isinstance(call, ast.Call) else []
+            quoted = any(_value_follows("False" if negated else "True", plan, m.end()) for m in calls)
         if not quoted:
             drop.update(range(node.lineno, node.end_lineno + 1))
             left_out += 1
