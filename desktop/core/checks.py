@@ -116,7 +116,8 @@ class Checker:
                 results.append(result)
             if self.examples and not (stop_event is not None and stop_event.is_set()):
                 (copy / EXAMPLES_FILE).write_text(self.examples + "\n", encoding="utf-8")
-                argv = [self.python, "-c", Path(examples_runner.__file__).read_text(encoding="utf-8"), EXAMPLES_FILE]
+                source = Path(examples_runner.__file__).with_suffix(".py")  # a bundle ships the source beside the .pyc
+                argv = [self.python, "-c", source.read_text(encoding="utf-8"), EXAMPLES_FILE]
                 results.append(_examples_result(self._run(argv, copy, stop_event)))
         finally:
             shutil.rmtree(copy.parent, ignore_errors=True)
