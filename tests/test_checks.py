@@ -75,7 +75,7 @@ def test_each_example_is_run_on_its_own_and_says_what_it_gave(tmp_path, monkeypa
 
 
 def test_a_wrong_answer_is_repaired_with_the_failing_example_and_the_users_folder_is_untouched(tmp_path):
-    engine = ReplayEngine([REFLECTION, WRONG, RIGHT], prefill=True)
+    engine = ReplayEngine([REFLECTION, WRONG, RIGHT.split("value):\n", 1)[1]], prefill=True)
     run = stub_run(tmp_path, engine, check_examples=True, max_repairs=2)
     before = snapshot(run.codebase.root)
     run.reflect()
@@ -83,10 +83,12 @@ def test_a_wrong_answer_is_repaired_with_the_failing_example_and_the_users_folde
     changeset = run.implement()
     # Phase 2 follows the strategy without the examples block.
     assert "assert find" not in engine.prompts[1][2]["content"]
-    assert [t.kind for t in run.turns] == ["reflection", "implementation", "repair"]
-    repair = run.turns[2].prompt
-    assert "`assert find([1, 2], 5) == -1` fails" in repair and "ValueError" in repair
-    assert "say in one or two sentences what your code gets wrong" in repair
+    # Only the checks failed: the next answer is written afresh from the plan alone, told what failed.
+    assert [(t.kind, t.kept) for t in run.turns] == [("reflection", True), ("implementation", False), ("retry", True)]
+    retry = run.turns[2].prompt
+    assert "`assert find([1, 2], 5) == -1` fails" in retry and "ValueError" in retry and "An earlier answer" in retry
+    assert [m["role"] for m in engine.prompts[2]] == ["system", "user"] and "# Your task" in retry
+    assert run.repairs == 1
     first, second = run.turns[1].checks[0], run.turns[2].checks[0]
     assert (first["passed"], first["failed"]) == (1, 1) and (second["passed"], second["failed"]) == (2, 0)
     assert "else -1" in changeset.get("finder.py").new_text
@@ -205,9 +207,9 @@ def test_a_change_that_breaks_a_test_is_repaired_with_the_failing_test_and_its_m
     run.reflect()
     changeset = run.implement()
     repair = run.turns[2].prompt
-    assert run.turns[2].kind == "repair"
+    assert run.turns[2].kind == "retry"
     assert "tests/test_calc.py::test_add" in repair and "assert 6 == 5" in repair
-    assert "test_already_broken" not in repair  # it failed before the change: not the model's
+    assert "test_already_broken" not in repair.split("An earlier answer")[1]  # failed before: not the model's
     (final,) = run.final_checks()
     assert final.ok and final.failed == 1  # only the failure that was there before
     assert changeset.checks and changeset.checks[0]["kind"] == "command"
@@ -255,17 +257,20 @@ def test_only_checks_the_plan_quotes_are_kept():
     assert plan_checks(bare, plan) == ("assert triples([1, 3, -2, 1])\nassert not triples([1, 3, 5, 0])", 1)
 
 
-def test_a_repair_that_writes_the_same_code_again_ends_the_repairs(tmp_path):
-    engine = ReplayEngine([REFLECTION, WRONG, "finder.py\n```python\ndef find(search_list, value):\n" + WRONG, RIGHT],
-                          prefill=True)
+def test_fresh_answers_that_do_no_better_leave_the_first_one_kept(tmp_path):
+    worse = "    return None\n```\n"
+    engine = ReplayEngine([REFLECTION, WRONG, WRONG, worse], prefill=True)
     events = []
-    run = stub_run(tmp_path, engine, check_examples=True, max_repairs=3)
+    run = stub_run(tmp_path, engine, check_examples=True, max_repairs=2)
     run.on_event = events.append
     run.reflect()
     changeset = run.implement()
-    assert [t.kind for t in run.turns] == ["reflection", "implementation", "repair"]
-    assert any("same code again" in e.text for e in events)
-    assert "else -1" not in changeset.get("finder.py").new_text
+    assert [(t.kind, t.kept) for t in run.turns[1:]] == [("implementation", True), ("retry", False), ("retry", False)]
+    # One from the plan alone, one following the strategy (the reflection's conversation).
+    assert [m["role"] for m in engine.prompts[2]] == ["system", "user"]
+    assert [m["role"] for m in engine.prompts[3]] == ["system", "user", "assistant", "user"]
+    assert any("Kept answer 1 of 3" in e.text for e in events)
+    assert "search_list.index(value)" in changeset.get("finder.py").new_text
 
 
 def test_candidates_are_tried_while_the_checks_fail_and_the_passing_one_is_kept(tmp_path):

@@ -460,8 +460,8 @@ class Run:
             )
             if not self._stopped(stop_event):
                 self._check_and_repair(checklist, strategy, stop_event=stop_event)
-            if self.options.candidates > 1 and not self._stopped(stop_event):
-                self._more_candidates(checklist, strategy, prompt, opening, stop_event=stop_event)
+            if not self._stopped(stop_event):
+                self._fresh_attempts(checklist, strategy, prompt, opening, stop_event=stop_event)
             if self.options.max_repairs > 0 and not self._stopped(stop_event):
                 self._last_turn(strategy, stop_event=stop_event)
         except PlansmithError as exc:
@@ -609,7 +609,7 @@ class Run:
     def _review(self, checklist: Checklist, checker: Checker | None, stop_event: threading.Event | None) -> str:
         """The last turn's problems: the static ones, then what the checks found on the result."""
         turn = self.turns[-1]
-        problems = self.problems(checklist)
+        problems = self._static_problems = self.problems(checklist)
         usable = self._usable(self.changeset)
         if checker is not None and usable and _parses(usable) and not self._stopped(stop_event):
             self._notice("Checking the change on a scratch copy of the codebase")
@@ -651,6 +651,8 @@ class Run:
             self._say_which_examples()
         problems = self._review(checklist, checker, stop_event)
         while problems and self.repairs < self.options.max_repairs and not self._stopped(stop_event):
+            if self.turns[-1].checks and not self._static_problems:
+                break  # only the checks fail: left to the fresh answers (_fresh_attempts)
             before = self._proposed()
             self.repairs += 1
             self._notice(f"Repair {self.repairs}: {problems.count(chr(10)) + 1} problem(s) sent back to the model")
@@ -673,36 +675,56 @@ class Run:
             if checker is not None and problems and self._proposed() == before:
                 self._notice("The repair wrote the same code again; no further repair is asked for.")
                 break
+            if self.turns[-1].checks and not self._static_problems:
+                break  # only the checks fail: answers written afresh do better than edits (below)
         if checker is not None:
             self._keep_best()
 
-    def _more_candidates(self, checklist: Checklist, strategy: PlainStrategy, prompt: str, opening: str, *,
-                         stop_event: threading.Event | None) -> None:
-        """Further Phase 2 answers from the same conversation start while the checks still fail."""
+    def _fresh_attempts(self, checklist: Checklist, strategy: PlainStrategy, prompt: str, opening: str, *,
+                        stop_event: threading.Event | None) -> None:
+        """While only the checks fail: answers written afresh, not edits of the failing code
+        (a small model asked to fix its code mostly writes it again unchanged).
+
+        First, as far as the repair limit allows, two at the run's temperature, each told what
+        failed: one from the plan and the code alone (the strategy may be what misled the
+        answer), one following the strategy. Then `candidates - 1` sampled ones (seeds 1, 2, ...)
+        following the strategy. Each is checked on its own; the answer with the fewest problems
+        is kept, the earliest on a tie; it stops at the first that passes.
+        """
         checker = self.checker()
-        if checker is None:
-            return
         first = [t for t in self.turns[1:] if t.kept]
-        if not first or self._score(first[-1]) == (0, 0):
-            return  # the first answer passes its checks
+        if checker is None or not first or not first[-1].checks or self._score(first[-1]) == (0, 0):
+            return
+        note = fill(self.prompts["retry"], problems=first[-1].problems)
+        base = self.messages[:3]  # system, Phase 1's prompt, the reflection: the KV cache holds them
+        plan_only = self._system() + [{"role": "user", "content": self.context_prompt(template="oneshot")}]
+        attempts = [(plan_only, "retry", None, None), (base, "retry", None, None)]
+        attempts = attempts[: max(0, self.options.max_repairs - self.repairs)]
+        temperature = self.options.temperature or self.options.candidate_temperature
+        attempts += [(base, "candidate", temperature, k) for k in range(1, self.options.candidates)]
         groups = {0: first}
         conversations = {0: self.messages}  # each ends with the user turn its last answer replies to
-        base = self.messages[:3]  # system, Phase 1's prompt, the reflection: the KV cache holds them
-        temperature = self.options.temperature or self.options.candidate_temperature
-        for k in range(1, self.options.candidates):
+        for n, (messages, kind, temp, seed) in enumerate(attempts, 1):
             if self._stopped(stop_event):
                 break
             for turn in self.turns[1:]:
-                turn.kept = False  # this candidate is composed and checked on its own
-            self.messages = list(base)
-            self._notice(f"Candidate {k + 1} of {self.options.candidates}: the checks failed, another answer "
-                         f"(temperature {temperature:g}, seed {k})")
-            turn = self._stream_turn(Turn("candidate", prompt, candidate=k), max_tokens=self.options.answer_tokens,
+                turn.kept = False  # this answer is composed and checked on its own
+            self.messages = list(messages[:-1]) if messages is plan_only else list(messages)
+            ask = (messages[-1]["content"] if messages is plan_only else prompt) + "\n\n"
+            if kind == "retry":
+                self.repairs += 1
+                ask += note
+                self._notice(f"Only the checks fail: answer {n + 1} written afresh"
+                             + (" from the plan alone." if messages is plan_only else " from the strategy."))
+            else:
+                ask = prompt
+                self._notice(f"Candidate {n + 1}: sampled at temperature {temp:g}, seed {seed}.")
+            turn = self._stream_turn(Turn(kind, ask.rstrip(), candidate=n), max_tokens=self.options.answer_tokens,
                                      stop_event=stop_event, prefill=opening, strategy=strategy,
-                                     temperature=temperature, seed=k)
+                                     temperature=temp, seed=seed)
             self._review(checklist, checker, stop_event)
-            groups[k] = [turn]
-            conversations[k] = self.messages
+            groups[n] = [turn]
+            conversations[n] = self.messages
             if self._score(turn) == (0, 0):
                 break
         best = min(groups, key=lambda k: (self._score(groups[k][-1]), k))
@@ -710,8 +732,9 @@ class Run:
             turn.kept = any(turn is t for t in groups[best])
         self.messages = conversations[best]  # a follow-up continues the kept answer's conversation
         self._rebuild_changeset()
-        self._notice(f"Kept candidate {best + 1} of {len(groups)}: " + (
-            "it passes the checks." if self._score(groups[best][-1]) == (0, 0) else "it fails the fewest checks."))
+        if len(groups) > 1:
+            self._notice(f"Kept answer {best + 1} of {len(groups)}: " + (
+                "it passes the checks." if self._score(groups[best][-1]) == (0, 0) else "it fails the fewest checks."))
 
     def _last_turn(self, strategy: PlainStrategy, *, stop_event: threading.Event | None) -> None:
         """When nothing usable came out, one more turn asks for the first target file, whole."""

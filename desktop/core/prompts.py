@@ -7,7 +7,7 @@ from pathlib import Path
 
 from desktop.paths import resources_dir
 
-TEMPLATE_NAMES = ("system", "phase1", "phase2", "repair", "followup", "oneshot", "edit-format", "final", "examples", "check-repair")
+TEMPLATE_NAMES = ("system", "phase1", "phase2", "repair", "followup", "oneshot", "edit-format", "final", "examples", "check-repair", "retry")
 
 
 def fill(template: str, **values: str) -> str:
