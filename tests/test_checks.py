@@ -321,3 +321,19 @@ def test_without_doctest_examples_one_short_turn_asks_for_the_block(tmp_path):
     assert engine.prefills[1] == "```python\n"
     assert "assert find([3], 3) == 0" in run.reflection  # shown to the user as written
     assert run.examples().splitlines() == ["from finder import find", "assert find([1, 2], 2) == 1"]
+
+
+def test_example_checks_with_the_real_model(tmp_path, smollm2_engine):
+    run = stub_run(tmp_path, smollm2_engine, check_examples=True, reflection_tokens=96, answer_tokens=96,
+                   max_repairs=1)
+    before = snapshot(run.codebase.root)
+    run.reflect()
+    # Whatever the 135M model wrote, the checks hold it to the plan's own examples.
+    checks = [line for line in run.examples().splitlines() if line.startswith("assert")]
+    assert checks and all(line in ("assert find([1, 2], 2) == 1", "assert find([1, 2], 5) == -1") for line in checks)
+    run.implement()
+    # Each answer was either checked or has a static problem that kept the checks from running.
+    assert all(t.checks or t.problems for t in run.turns[1:])
+    for turn in (t for t in run.turns[1:] if t.checks):
+        assert turn.checks[0]["kind"] == "examples" and turn.checks[0]["passed"] + turn.checks[0]["failed"] >= 1
+    assert snapshot(run.codebase.root) == before
