@@ -93,7 +93,6 @@ def test_a_wrong_answer_is_repaired_with_the_failing_example_and_the_users_folde
     assert (first["passed"], first["failed"]) == (1, 1) and (second["passed"], second["failed"]) == (2, 0)
     assert "else -1" in changeset.get("finder.py").new_text
     assert snapshot(run.codebase.root) == before  # no file written, no __pycache__
-    assert not any((tmp_path / "scratch").iterdir())  # the scratch copies are gone
     assert run.to_record()["turns"][2]["checks"][0]["failed"] == 0
 
 
@@ -337,3 +336,21 @@ def test_example_checks_with_the_real_model(tmp_path, smollm2_engine):
     for turn in (t for t in run.turns[1:] if t.checks):
         assert turn.checks[0]["kind"] == "examples" and turn.checks[0]["passed"] + turn.checks[0]["failed"] >= 1
     assert snapshot(run.codebase.root) == before
+
+
+def test_the_mirror_is_brought_back_in_line_with_the_folder_before_each_check(suite_repo, tmp_path):
+    from desktop.core.scratch import mirrored
+
+    scratch = tmp_path / "scratch"
+    with mirrored(suite_repo, scratch) as copy:
+        assert snapshot(copy) == snapshot(suite_repo)
+        (copy / "calc.py").write_text("broken by a check\n")   # what a check or a candidate left
+        (copy / "stray.txt").write_text("x")
+        (copy / "build").mkdir()
+        (copy / "build" / "out.o").write_text("x")
+    (suite_repo / "calc.py").write_text((suite_repo / "calc.py").read_text() + "\n# edited by the user\n")
+    (suite_repo / "tests" / "test_new.py").write_text("def test_new():\n    pass\n")
+    with mirrored(suite_repo, scratch) as again:
+        assert again == copy and snapshot(again) == snapshot(suite_repo)
+        assert not (again / "build").exists()
+    assert not any(p.is_symlink() or p.stat().st_nlink > 1 for p in copy.rglob("*") if p.is_file())  # real copies

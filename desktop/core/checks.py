@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from desktop.core import examples_runner
-from desktop.core.scratch import ProcessResult, copy_codebase, run_walled, write_files
+from desktop.core.scratch import ProcessResult, file_tree, mirrored, run_walled, write_files
 
 EXAMPLES_FILE = ".plansmith_examples.py"
 RECORD_OUTPUT = 20_000  # characters of output kept in the run record
@@ -106,9 +106,7 @@ class Checker:
         """The checks on a copy of the codebase with `files` (path, new text or None) written in."""
         results = []
         baseline = self._baseline(stop_event) if self.command else None
-        self.scratch_dir.mkdir(parents=True, exist_ok=True)
-        copy = copy_codebase(self.root, self.scratch_dir)
-        try:
+        with mirrored(self.root, self.scratch_dir) as copy:
             write_files(copy, files)
             if self.command:
                 result = _command_result(self.command, self._run(["sh", "-c", self.command], copy, stop_event))
@@ -119,8 +117,6 @@ class Checker:
                 source = Path(examples_runner.__file__).with_suffix(".py")  # a bundle ships the source beside the .pyc
                 argv = [self.python, "-c", source.read_text(encoding="utf-8"), EXAMPLES_FILE]
                 results.append(_examples_result(self._run(argv, copy, stop_event)))
-        finally:
-            shutil.rmtree(copy.parent, ignore_errors=True)
         return results
 
     def _run(self, argv: list[str], cwd: Path, stop_event: threading.Event | None) -> ProcessResult:
@@ -131,12 +127,8 @@ class Checker:
         key = (self.command, codebase_state(self.root))
         with _baseline_lock:
             if key not in _baselines:
-                self.scratch_dir.mkdir(parents=True, exist_ok=True)
-                copy = copy_codebase(self.root, self.scratch_dir)
-                try:
+                with mirrored(self.root, self.scratch_dir) as copy:
                     result = _command_result(self.command, self._run(["sh", "-c", self.command], copy, stop_event))
-                finally:
-                    shutil.rmtree(copy.parent, ignore_errors=True)
                 if result.stopped:
                     return result  # not cached: a stopped run says nothing about the codebase
                 _baselines[key] = result
@@ -144,13 +136,10 @@ class Checker:
 
 
 def codebase_state(root: Path) -> str:
-    """A fingerprint of the files' paths, sizes and modification times."""
+    """A fingerprint of the files' paths, sizes and modification times (what the mirror copies)."""
     digest = hashlib.sha256()
-    for path in sorted(Path(root).rglob("*")):
-        if any(part in path.parts for part in (".git", "__pycache__")) or not path.is_file():
-            continue
-        stat = path.stat()
-        digest.update(f"{path.relative_to(root).as_posix()}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    for rel, st in sorted(file_tree(root)[0].items()):
+        digest.update(f"{rel}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
     return digest.hexdigest()
 
 

@@ -1,8 +1,10 @@
 """A scratch copy of the codebase and a command run inside it, walled off from the user's files.
 
 Checks never run in the user's folder. The copy is a real copy (never hard links: a test
-that writes a file would write the user's), made under the app's cache folder and removed
-afterwards. The command runs in its own process group with a time limit (the whole group is
+that writes a file would write the user's), kept under the app's cache folder as a mirror of
+the codebase: before each check it is brought back in line with the folder (files copied when
+their size or modification time differ, files the folder lacks removed, so whatever an earlier
+check wrote is gone), which costs a walk of both trees instead of a full copy. The command runs in its own process group with a time limit (the whole group is
 killed), its output capped, an environment without tokens or keys, and, where the OS allows
 it, no network (Linux: bubblewrap when installed, else a new network namespace through
 `unshare`).
@@ -10,11 +12,14 @@ it, no network (Linux: bubblewrap when installed, else a new network namespace t
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import hashlib
 import os
 import re
 import shutil
 import signal
+import stat
 import subprocess
 import tempfile
 import threading
@@ -63,11 +68,71 @@ def network_wall() -> tuple[str, ...]:
     return ()
 
 
-def copy_codebase(root: Path, dest_parent: Path) -> Path:
-    """A real copy of `root` (without version-control and cache folders) under `dest_parent`."""
-    dest = Path(tempfile.mkdtemp(prefix="check-", dir=dest_parent)) / root.name
-    shutil.copytree(root, dest, symlinks=True, ignore=shutil.ignore_patterns(*SKIPPED_DIRS))
-    return dest
+def file_tree(root: Path, *, skip: bool = True) -> tuple[dict[str, os.stat_result], set[str]]:
+    """Files and symlinks under root by relative path (their lstat), and the folders; without
+    SKIPPED_DIRS when `skip`."""
+    files: dict[str, os.stat_result] = {}
+    folders: set[str] = set()
+    pending = [""]
+    while pending:
+        rel = pending.pop()
+        try:
+            entries = os.scandir(os.path.join(root, rel) if rel else root)
+        except OSError:
+            continue
+        with entries:
+            for entry in entries:
+                path = f"{rel}/{entry.name}" if rel else entry.name
+                if entry.is_dir(follow_symlinks=False):
+                    if not (skip and entry.name in SKIPPED_DIRS):
+                        folders.add(path)
+                        pending.append(path)
+                else:
+                    files[path] = entry.stat(follow_symlinks=False)
+    return files, folders
+
+
+def sync_copy(root: Path, dest: Path) -> None:
+    """Make `dest` a real copy of `root` (version-control and cache folders left out) again."""
+    source, source_dirs = file_tree(root)
+    mirror, mirror_dirs = file_tree(dest, skip=False) if dest.exists() else ({}, set())
+    for rel in sorted(mirror_dirs - source_dirs, key=len):  # folders the codebase does not have
+        shutil.rmtree(dest / rel, ignore_errors=True)
+    for rel, st in mirror.items():
+        old = source.get(rel)
+        if (old is None or old.st_size != st.st_size or old.st_mtime_ns != st.st_mtime_ns
+                or stat.S_ISLNK(st.st_mode) or stat.S_ISLNK(old.st_mode)):
+            (dest / rel).unlink(missing_ok=True)
+            mirror[rel] = None
+    for rel in sorted(source_dirs - mirror_dirs, key=len):
+        (dest / rel).mkdir(parents=True, exist_ok=True)
+    dest.mkdir(parents=True, exist_ok=True)
+    for rel, st in source.items():
+        if mirror.get(rel) is not None:
+            continue
+        src, target = root / rel, dest / rel
+        if stat.S_ISLNK(st.st_mode):
+            target.symlink_to(os.readlink(src))
+        else:
+            shutil.copy2(src, target)  # keeps the modification time the next sync compares
+
+
+@contextlib.contextmanager
+def mirrored(root: Path, scratch_dir: Path):
+    """The codebase's mirror under `scratch_dir`, synced and held (one check at a time per codebase)."""
+    key = hashlib.sha256(str(Path(root).resolve()).encode()).hexdigest()[:16]
+    home = Path(scratch_dir) / key
+    home.mkdir(parents=True, exist_ok=True)
+    with open(home / ".lock", "w") as lock:
+        try:
+            import fcntl
+        except ImportError:  # Windows: no advisory locks of this kind
+            fcntl = None
+        if fcntl is not None:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        dest = home / Path(root).name
+        sync_copy(Path(root), dest)
+        yield dest
 
 
 def write_files(dest: Path, files: Iterable[tuple[str, str | None]]) -> None:
