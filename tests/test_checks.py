@@ -182,13 +182,14 @@ def test_the_check_environment_holds_no_keys(monkeypatch):
     assert "HF_TOKEN" not in env and "OPENAI_API_KEY" not in env and env["PYTHONDONTWRITEBYTECODE"] == "1"
 
 
-@pytest.mark.skipif(not network_wall(), reason="no network namespace on this machine")
-def test_a_check_that_opens_a_socket_fails_behind_the_wall(suite_repo, tmp_path):
-    probe = (f"{sys.executable} -c \"import socket; s = socket.socket(); s.settimeout(3); "
-             "s.connect(('127.0.0.1', 9)) if False else socket.create_connection(('1.1.1.1', 53), 3)\"")
+def test_a_check_that_opens_a_socket_fails_behind_the_wall_or_says_it_had_network(suite_repo, tmp_path):
+    probe = f"{sys.executable} -c \"import socket; socket.create_connection(('1.1.1.1', 53), 3)\""
     (result,) = Checker(suite_repo, scratch_dir=tmp_path / "scratch", command=probe, timeout=20).run([])
-    assert result.network_cut and result.returncode != 0
-    assert "Network is unreachable" in result.output or "OSError" in result.output
+    if network_wall():  # Linux with bubblewrap or user namespaces
+        assert result.network_cut and result.returncode != 0
+        assert "Network is unreachable" in result.output or "OSError" in result.output
+    else:  # nothing here can take the network away: the result must say so
+        assert not result.network_cut and "had network" in result.summary()
 
 
 CALC_PLAN = "# Add `mul(a, b)` to `calc.py`\n\nReturn the product of a and b. Keep `add` and `sub` as they are.\n"
