@@ -35,6 +35,7 @@ from desktop.core.apply import apply_changes  # noqa: E402
 from desktop.core.changes import ChangeSet  # noqa: E402
 from desktop.core.compose import compose_answers  # noqa: E402
 from desktop.core.codebase import scan_codebase  # noqa: E402
+from desktop.core.new_files import untick_unasked_files  # noqa: E402
 from desktop.core.pipeline import Run, RunOptions  # noqa: E402
 from desktop.core.plan import read_plan  # noqa: E402
 from desktop.core.prompts import Prompts  # noqa: E402
@@ -111,8 +112,8 @@ def run_task(task, *, engine: LlamaEngine, prompts: Prompts, options: RunOptions
     # The same loop guard as the app: a greedy loop is cut short in both arms (it only saves time).
     guard, pieces = LoopGuard(), []
     # The same total generated-token budget as the app's whole run: reflection, answer,
-    # every repair turn and the last whole-file turn.
-    budget = (options.reflection_tokens + options.answer_tokens * (options.max_repairs + 2)
+    # every repair turn, every sampled candidate and the last whole-file turn.
+    budget = (options.reflection_tokens + options.answer_tokens * (options.max_repairs + options.candidates + 1)
               + (options.examples_tokens if options.check_examples else 0))
     stream = engine.stream(messages, max_tokens=budget, temperature=options.temperature)
     for piece in stream:
@@ -123,7 +124,9 @@ def run_task(task, *, engine: LlamaEngine, prompts: Prompts, options: RunOptions
     answer = "".join(pieces)
     # The same post-processing as the app: every mend and merge compose_answers applies.
     files = [f.rel_path for f in scan_codebase(repo_b).files]
-    base = apply_and_judge(task, compose_answers([answer], root=repo_b, files=files), repo_b, work / "backups-base")
+    base_changes = compose_answers([answer], root=repo_b, files=files)
+    untick_unasked_files(base_changes, plan_text=run.plan.text)
+    base = apply_and_judge(task, base_changes, repo_b, work / "backups-base")
     prompt_sha = hashlib.sha256(json.dumps(messages).encode()).hexdigest()
     base.update(seconds=round(time.perf_counter() - started, 1), generated_tokens=engine.last_usage.generated_tokens,
                 answer=answer, prompt_sha256=prompt_sha)
@@ -181,6 +184,8 @@ def main() -> None:
     parser.add_argument("--summary-only", action="store_true")
     parser.add_argument("--check-examples", action="store_true",
                         help="the app arm checks its code on the plan's examples (as `plansmith run --check-examples`)")
+    parser.add_argument("--candidates", type=int, default=1,
+                        help="the app arm's sampled answers while the checks fail (as `plansmith run --candidates`)")
     parser.add_argument("results", nargs="*", type=Path,
                         help="with --summary-only: JSONL files to summarize together (e.g. a run's shards)")
     args = parser.parse_args()
@@ -208,6 +213,7 @@ def main() -> None:
         options = RunOptions(
             reflection_tokens=args.reflection_tokens, answer_tokens=args.answer_tokens,
             temperature=0.0, max_repairs=args.max_repairs, check_examples=args.check_examples,
+            candidates=args.candidates,
         )
         with tempfile.TemporaryDirectory(prefix="plansmith-quality-") as tmp:
             for task in tasks:
@@ -221,6 +227,7 @@ def main() -> None:
                 row["split"] = split_of(task.id) if args.suite == "humaneval" else "project"
                 row["threads"] = args.threads
                 row["check_examples"] = args.check_examples
+                row["candidates"] = args.candidates
                 done[task.id] = row
                 with args.out.open("a") as f:
                     f.write(json.dumps(row) + "\n")

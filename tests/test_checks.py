@@ -83,11 +83,11 @@ def test_a_wrong_answer_is_repaired_with_the_failing_example_and_the_users_folde
     changeset = run.implement()
     # Phase 2 follows the strategy without the examples block.
     assert "assert find" not in engine.prompts[1][2]["content"]
-    # Only the checks failed: the next answer is written afresh from the plan alone, told what failed.
+    # Only the checks failed: the next answer is written afresh from the plan alone, asked plainly.
     assert [(t.kind, t.kept) for t in run.turns] == [("reflection", True), ("implementation", False), ("retry", True)]
     retry = run.turns[2].prompt
-    assert "`assert find([1, 2], 5) == -1` fails" in retry and "ValueError" in retry and "An earlier answer" in retry
-    assert [m["role"] for m in engine.prompts[2]] == ["system", "user"] and "# Your task" in retry
+    assert "# Your task" in retry and "An earlier answer" not in retry and "following your strategy" not in retry
+    assert [m["role"] for m in engine.prompts[2]] == ["system", "user"]
     assert run.repairs == 1
     first, second = run.turns[1].checks[0], run.turns[2].checks[0]
     assert (first["passed"], first["failed"]) == (1, 1) and (second["passed"], second["failed"]) == (2, 0)
@@ -201,13 +201,14 @@ FIXED = BREAKS_ADD.replace("def add(a, b):\n    return a * b", "def add(a, b):\n
 
 def test_a_change_that_breaks_a_test_is_repaired_with_the_failing_test_and_its_message(suite_repo, tmp_path):
     before = snapshot(suite_repo)
-    engine = ReplayEngine([CALC_REFLECTION, BREAKS_ADD, FIXED])
+    # The answer written afresh from the plan alone breaks `add` too; the next one is told what failed.
+    engine = ReplayEngine([CALC_REFLECTION, BREAKS_ADD, BREAKS_ADD, FIXED])
     run = Run(plan=plan_from_text(CALC_PLAN), codebase=scan_codebase(suite_repo), engine=engine, prompts=Prompts.load(),
               options=RunOptions(check_command=PYTEST, scratch_dir=str(tmp_path / "scratch"), strategy="plain"))
     run.reflect()
     changeset = run.implement()
-    repair = run.turns[2].prompt
-    assert run.turns[2].kind == "retry"
+    assert [(t.kind, t.kept) for t in run.turns[1:]] == [("implementation", False), ("retry", False), ("retry", True)]
+    repair = run.turns[3].prompt
     assert "tests/test_calc.py::test_add" in repair and "assert 6 == 5" in repair
     assert "test_already_broken" not in repair.split("An earlier answer")[1]  # failed before: not the model's
     (final,) = run.final_checks()
@@ -266,9 +267,13 @@ def test_fresh_answers_that_do_no_better_leave_the_first_one_kept(tmp_path):
     run.reflect()
     changeset = run.implement()
     assert [(t.kind, t.kept) for t in run.turns[1:]] == [("implementation", True), ("retry", False), ("retry", False)]
-    # One from the plan alone, one following the strategy (the reflection's conversation).
+    # One from the plan alone, one following the strategy (the reflection's conversation),
+    # and only the second is told what failed.
     assert [m["role"] for m in engine.prompts[2]] == ["system", "user"]
     assert [m["role"] for m in engine.prompts[3]] == ["system", "user", "assistant", "user"]
+    told = engine.prompts[3][-1]["content"]
+    assert "`assert find([1, 2], 5) == -1` fails" in told and "An earlier answer" in told
+    assert "An earlier answer" not in engine.prompts[2][-1]["content"]
     assert any("Kept answer 1 of 3" in e.text for e in events)
     assert "search_list.index(value)" in changeset.get("finder.py").new_text
 
@@ -284,7 +289,8 @@ def test_candidates_are_tried_while_the_checks_fail_and_the_passing_one_is_kept(
     # Each candidate starts from the same conversation, sampled with its own seed.
     assert [c["seed"] for c in engine.calls[1:]] == [None, 1, 2]
     assert [c["temperature"] for c in engine.calls[1:]] == [0.0, 0.6, 0.6]
-    assert engine.prompts[2] == engine.prompts[1] == engine.prompts[3]
+    # From the plan alone and from the strategy in turn.
+    assert [m["role"] for m in engine.prompts[2]] == ["system", "user"] and engine.prompts[3] == engine.prompts[1]
     assert "else -1" in changeset.get("finder.py").new_text
     assert run.final_checks()[0].ok and changeset.checks[0]["failed"] == 0
 

@@ -122,11 +122,11 @@ def test_a_checked_run_repairs_from_the_failing_test_and_remembers_the_command(t
     plan.write_text(CALC_PLAN)
     reflection.write_text("## Checklist\n- FILE `calc.py`\n- NAME `mul`\n")
     before = snapshot(root)
-    server = fake_server({("POST", "/v1/chat/completions"): answers_route([BREAKS_ADD, FIXED])})
+    server = fake_server({("POST", "/v1/chat/completions"): answers_route([BREAKS_ADD, BREAKS_ADD, FIXED])})
     common = ["run", plan, "--repo", root, "--server", server.url, "--reflection", reflection]
     code, out, err = run_cli(*common, "--check", PYTEST, "--patch", patch)
     assert code == 0, err
-    assert "1 repair turn(s)" in err and "Check: check" in err and ": passed (2 passed, 1 failed" in err
+    assert "2 repair turn(s)" in err and "Check: check" in err and ": passed (2 passed, 1 failed" in err
     repair_request = server.requests[-1][2]["messages"][-1]["content"]
     assert "tests/test_calc.py::test_add" in repair_request
     assert "+def mul" in patch.read_text() and "-    return a + b" not in patch.read_text()

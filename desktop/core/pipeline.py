@@ -22,6 +22,7 @@ from pathlib import Path
 from desktop.core.changes import ChangeSet
 from desktop.core.checks import Checker, CheckResult, problems_text
 from desktop.core.checklist import Checklist, check_names, parse_checklist
+from desktop.core.new_files import untick_unasked_files
 from desktop.core.codebase import Codebase, RankedFile, rank_files
 from desktop.core.compose import compose_answers
 from desktop.core.context import ContextPack, fence_language, pack_context
@@ -685,11 +686,13 @@ class Run:
         """While only the checks fail: answers written afresh, not edits of the failing code
         (a small model asked to fix its code mostly writes it again unchanged).
 
-        First, as far as the repair limit allows, two at the run's temperature, each told what
-        failed: one from the plan and the code alone (the strategy may be what misled the
-        answer), one following the strategy. Then `candidates - 1` sampled ones (seeds 1, 2, ...)
-        following the strategy. Each is checked on its own; the answer with the fewest problems
-        is kept, the earliest on a tie; it stops at the first that passes.
+        First, as far as the repair limit allows, two at the run's temperature: one from the
+        plan and the code alone, asked plainly (the strategy may be what misled the answer, and
+        a small model shown its failure tends to write the same approach again), then one
+        following the strategy, told what failed. Then `candidates - 1` sampled ones (seeds
+        1, 2, ...), from the plan alone and from the strategy in turn. Each is checked on its
+        own; the answer with the fewest problems is kept, the earliest on a tie; it stops at
+        the first that passes.
         """
         checker = self.checker()
         first = [t for t in self.turns[1:] if t.kept]
@@ -698,27 +701,27 @@ class Run:
         note = fill(self.prompts["retry"], problems=first[-1].problems)
         base = self.messages[:3]  # system, Phase 1's prompt, the reflection: the KV cache holds them
         plan_only = self._system() + [{"role": "user", "content": self.context_prompt(template="oneshot")}]
-        attempts = [(plan_only, "retry", None, None), (base, "retry", None, None)]
+        # (where from, the conversation before the ask, the ask, its turn kind, temperature, seed)
+        from_plan = ("from the plan alone", plan_only[:-1], plan_only[-1]["content"])
+        from_strategy = ("from the strategy", base, prompt)
+        attempts = [(*from_plan, "retry", None, None), (*from_strategy[:2], prompt + "\n\n" + note, "retry", None, None)]
         attempts = attempts[: max(0, self.options.max_repairs - self.repairs)]
         temperature = self.options.temperature or self.options.candidate_temperature
-        attempts += [(base, "candidate", temperature, k) for k in range(1, self.options.candidates)]
+        attempts += [(*(from_plan if k % 2 else from_strategy), "candidate", temperature, k)
+                     for k in range(1, self.options.candidates)]
         groups = {0: first}
         conversations = {0: self.messages}  # each ends with the user turn its last answer replies to
-        for n, (messages, kind, temp, seed) in enumerate(attempts, 1):
+        for n, (where, messages, ask, kind, temp, seed) in enumerate(attempts, 1):
             if self._stopped(stop_event):
                 break
             for turn in self.turns[1:]:
                 turn.kept = False  # this answer is composed and checked on its own
-            self.messages = list(messages[:-1]) if messages is plan_only else list(messages)
-            ask = (messages[-1]["content"] if messages is plan_only else prompt) + "\n\n"
+            self.messages = list(messages)
             if kind == "retry":
                 self.repairs += 1
-                ask += note
-                self._notice(f"Only the checks fail: answer {n + 1} written afresh"
-                             + (" from the plan alone." if messages is plan_only else " from the strategy."))
+                self._notice(f"Only the checks fail: answer {n + 1} written afresh {where}.")
             else:
-                ask = prompt
-                self._notice(f"Candidate {n + 1}: sampled at temperature {temp:g}, seed {seed}.")
+                self._notice(f"Candidate {n + 1}: sampled at temperature {temp:g}, seed {seed}, {where}.")
             turn = self._stream_turn(Turn(kind, ask.rstrip(), candidate=n), max_tokens=self.options.answer_tokens,
                                      stop_event=stop_event, prefill=opening, strategy=strategy,
                                      temperature=temp, seed=seed)
@@ -770,6 +773,9 @@ class Run:
     def _finish(self, stop_event: threading.Event | None) -> ChangeSet:
         changeset = self._rebuild_changeset()
         changeset.checks = [c.to_dict() for c in self.final_checks()]
+        for path in untick_unasked_files(changeset, plan_text=self.plan.text):
+            self._notice(f"`{path}` is a new file that neither the plan nor the other changes ask for: "
+                         "it is shown, not ticked.")
         self._set_phase(Phase.STOPPED if self._stopped(stop_event) else Phase.DONE)
         return changeset
 
