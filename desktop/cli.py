@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
+import signal
 import sys
 import threading
 import time
@@ -22,6 +24,7 @@ from desktop.settings import Settings, load_settings
 log = logging.getLogger("plansmith")
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+EXIT_INTERRUPTED = 130  # a second Ctrl+C: quit at once
 
 
 class UsageError(PlansmithError):
@@ -267,16 +270,31 @@ def cmd_run(args, *, paths: AppPaths, settings: Settings, out: TextIO, err: Text
                 outcome["changeset"] = run.implement(stop_event=stop)
         except BaseException as exc:  # handed to the main thread
             outcome["error"] = exc
+        finally:
+            finished.set()
 
+    # The main thread waits on an Event, not on join(): once Ctrl+C interrupts join(),
+    # CPython 3.11 reports the thread as ended (is_alive() False, join() returns) while it runs.
+    finished = threading.Event()
     worker = threading.Thread(target=work, name="plansmith-run", daemon=True)
     worker.start()
     try:
-        while worker.is_alive():
-            worker.join(0.1)
+        while not finished.wait(0.1):
+            pass
     except KeyboardInterrupt:
         stop.set()  # the engine stops between tokens, or inside prompt reading
-        err.write("\nStopping...\n")
-        worker.join()
+        err.write("\nStopping... (Ctrl+C again to quit at once, without saving)\n")
+        err.flush()
+
+        def quit_now(*_) -> None:
+            err.write("Quit without saving.\n")
+            err.flush()
+            os._exit(EXIT_INTERRUPTED)
+
+        if threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGINT, quit_now)  # until the command ends (main() restores it)
+        while not finished.wait(0.1):
+            pass
     if run.turns:  # a run that never reached the model has nothing worth keeping
         record = run.to_record()
         record["title"] = plan.title
@@ -346,6 +364,7 @@ def main(argv: list[str] | None = None, *, out: TextIO | None = None, err: TextI
     out = out or sys.stdout
     err = err or sys.stderr
     paths = AppPaths.default()
+    on_sigint = signal.getsignal(signal.SIGINT)
     try:
         args = build_parser().parse_args(argv)
         if not getattr(args, "handler", None):
@@ -367,6 +386,9 @@ def main(argv: list[str] | None = None, *, out: TextIO | None = None, err: TextI
         log.exception("unexpected error")
         err.write(f"plansmith: unexpected error: {exc} (details in {paths.log_file})\n")
         return EXIT_FAILED
+    finally:
+        if threading.current_thread() is threading.main_thread() and on_sigint is not None:
+            signal.signal(signal.SIGINT, on_sigint)
 
 
 def _is_bad_input(exc: PlansmithError) -> bool:

@@ -141,3 +141,13 @@ def test_a_seed_makes_sampling_repeatable_and_another_seed_samples_otherwise(smo
     first = sample(1)
     assert sample(1) == first
     assert any(sample(s) != first for s in (2, 3, 4))
+
+
+def test_a_reader_that_stops_early_is_not_reported_as_the_length_limit(smollm2_engine):
+    stream = smollm2_engine.stream(USER, max_tokens=200)
+    for n, _ in enumerate(stream):
+        if n == 5:
+            break
+    stream.close()  # as the loop guard does
+    assert smollm2_engine.last_usage.finish_reason == "stop"
+    assert "".join(smollm2_engine.stream(USER, max_tokens=3)) and smollm2_engine.last_usage.finish_reason == "length"

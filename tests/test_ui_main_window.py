@@ -212,6 +212,13 @@ def test_a_reopened_run_continues_with_a_follow_up_and_can_be_deleted(qtbot, mak
 
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
     dialog = HistoryDialog(runs_dir=app_paths.runs_dir, parent=window)
+    # Enter opens the selected run; it never deletes it, even with the Delete button focused.
+    dialog.show()
+    qtbot.keyClick(dialog.list, Qt.Key.Key_Return)
+    assert dialog.chosen_record is not None and dialog.chosen_record["run_id"] == run_id
+    assert not dialog.delete_button.isDefault() and not dialog.delete_button.autoDefault()
+    assert len(list_runs(runs_dir=app_paths.runs_dir)) == 1
+    dialog = HistoryDialog(runs_dir=app_paths.runs_dir, parent=window)
     dialog.delete_selected()
     assert dialog.list.count() == 0 and list_runs(runs_dir=app_paths.runs_dir) == []
 

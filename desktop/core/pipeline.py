@@ -317,54 +317,64 @@ class Run:
         guard = (strategy or PlainStrategy(None)).loop_guard()
         usage: Usage | None = None
         remaining, after, continued = max_tokens, len(text), False
-        while True:
-            stream = self.engine.stream(
-                messages,
-                max_tokens=remaining,
-                temperature=self.options.temperature if temperature is None else temperature,
-                stop_event=stop_event,
-                on_prompt_progress=progress,
-                **({"prefill": text} if text else {}),
-                **({"seed": seed} if seed is not None else {}),
-            )
-            cut = None
-            try:
-                for piece in stream:
-                    text += piece
-                    self.on_event(RunEvent("text", phase, text=piece))
-                    if guard.feed(piece):
-                        # Leaving the iterator stops generation; the rest would only repeat.
-                        self._notice("The answer started repeating itself; generation was stopped there.")
-                        break
-                    if strategy is not None and "\n" in piece:
-                        cut = strategy.copy_start(text, after=after, written=written)
-                        if cut is not None:
+        try:
+            while True:
+                stream = self.engine.stream(
+                    messages,
+                    max_tokens=remaining,
+                    temperature=self.options.temperature if temperature is None else temperature,
+                    stop_event=stop_event,
+                    on_prompt_progress=progress,
+                    **({"prefill": text} if text else {}),
+                    **({"seed": seed} if seed is not None else {}),
+                )
+                cut = None
+                try:
+                    for piece in stream:
+                        text += piece
+                        self.on_event(RunEvent("text", phase, text=piece))
+                        if guard.feed(piece):
+                            # Leaving the iterator stops generation; the rest would only repeat.
+                            self._notice("The answer started repeating itself; generation was stopped there.")
                             break
-            finally:
-                close = getattr(stream, "close", None)
-                if close is not None:
-                    close()
-            usage = _add_usage(usage, self.engine.last_usage)
-            remaining -= self.engine.last_usage.generated_tokens
-            can_go_on = remaining > 0 and not self._stopped(stop_event)
-            if cut is None:
-                more = strategy.continuation(text, after=0) if strategy is not None and can_go_on and not continued else ""
+                        if strategy is not None and "\n" in piece:
+                            cut = strategy.copy_start(text, after=after, written=written)
+                            if cut is not None:
+                                break
+                finally:
+                    close = getattr(stream, "close", None)
+                    if close is not None:
+                        close()
+                usage = _add_usage(usage, self.engine.last_usage)
+                remaining -= self.engine.last_usage.generated_tokens
+                can_go_on = remaining > 0 and not self._stopped(stop_event)
+                if cut is None:
+                    more = strategy.continuation(text, after=0) if strategy is not None and can_go_on and not continued else ""
+                    if not more:
+                        break
+                    continued = True  # once: the turn wrote no code block, it goes on in one
+                    self._notice("The answer had no code block; it goes on in one, at the first file to change.")
+                    text += more
+                    self.on_event(RunEvent("text", phase, text=more))
+                    continue
+                kept = text[: cut.at]
+                text, more = strategy.redirect(text, cut, written=written, end=not can_go_on)
+                after = len(text)
+                shared = len(os.path.commonprefix([kept, text]))
+                self._notice(f"Left out a line-for-line copy of the unchanged `{cut.name}`"
+                             + ("; continuing at the next definition to write." if more else "; the answer ends there."))
                 if not more:
                     break
-                continued = True  # once: the turn wrote no code block, it goes on in one
-                self._notice("The answer had no code block; it goes on in one, at the first file to change.")
-                text += more
-                self.on_event(RunEvent("text", phase, text=more))
-                continue
-            kept = text[: cut.at]
-            text, more = strategy.redirect(text, cut, written=written, end=not can_go_on)
-            after = len(text)
-            shared = len(os.path.commonprefix([kept, text]))
-            self._notice(f"Left out a line-for-line copy of the unchanged `{cut.name}`"
-                         + ("; continuing at the next definition to write." if more else "; the answer ends there."))
-            if not more:
-                break
-            self.on_event(RunEvent("text", phase, text="\n" + text[shared:]))
+                self.on_event(RunEvent("text", phase, text="\n" + text[shared:]))
+        except PlansmithError as exc:
+            if isinstance(exc, ContextError) or text == prefill:
+                raise
+            # The engine failed mid-answer (a server that died): the text so far stays in the
+            # record, as an answer that is not used.
+            turn.text, turn.usage = text, usage or self.engine.last_usage
+            turn.kept = turn.kind == "reflection"
+            self.turns.append(turn)
+            raise
         turn.text = text
         turn.usage = usage
         self.turns.append(turn)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from desktop.errors import PlansmithError
 
-_ID = re.compile(r"^\d{8}-\d{6}-[a-z0-9-]{0,40}$")
+_ID = re.compile(r"^\d{8}-\d{6}-[a-z0-9-]{0,48}$")
 
 
 @dataclass(frozen=True)
@@ -47,10 +47,13 @@ def new_run_id(title: str, *, when: float | None = None) -> str:
 def save_run(record: dict, *, runs_dir: Path, run_id: str | None = None) -> str:
     """Write (or overwrite) one run atomically; returns its id."""
     title = record.get("title") or "run"
-    run_id = run_id or record.get("run_id") or new_run_id(title, when=record.get("started_at"))
+    run_id = run_id or record.get("run_id")
+    if run_id:
+        folder = runs_dir / run_id
+        folder.mkdir(parents=True, exist_ok=True)
+    else:
+        run_id, folder = _claim_folder(runs_dir, new_run_id(title, when=record.get("started_at")))
     record = dict(record, run_id=run_id, title=title)
-    folder = runs_dir / run_id
-    folder.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
@@ -60,6 +63,23 @@ def save_run(record: dict, *, runs_dir: Path, run_id: str | None = None) -> str:
         Path(tmp).unlink(missing_ok=True)
         raise PlansmithError(f"Could not save the run record in {folder}: {exc.strerror or exc}") from exc
     return run_id
+
+
+def _claim_folder(runs_dir: Path, base: str) -> tuple[str, Path]:
+    """A new run's folder, made here and nowhere else: two runs started in the same second
+    on the same plan get `base` and `base-2` (mkdir is atomic, also across processes)."""
+    runs_dir.mkdir(parents=True, exist_ok=True)
+    n = 1
+    while True:
+        run_id = base if n == 1 else f"{base}-{n}"
+        try:
+            (runs_dir / run_id).mkdir()
+        except FileExistsError:
+            n += 1
+            continue
+        except OSError as exc:
+            raise PlansmithError(f"Could not save the run record in {runs_dir}: {exc.strerror or exc}") from exc
+        return run_id, runs_dir / run_id
 
 
 def _check_id(run_id: str) -> str:

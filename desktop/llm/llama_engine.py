@@ -360,6 +360,11 @@ class LlamaEngine:
             if tail:
                 pieces.append(tail)
                 yield tail
+        except GeneratorExit:
+            # The reader stopped reading (the loop guard, a cut copy): not the length limit.
+            if usage.finish_reason == "length" and usage.generated_tokens < budget:
+                usage.finish_reason = "stop"
+            raise
         finally:
             gen.close()
             now = time.perf_counter()

@@ -107,8 +107,12 @@ class HistoryDialog(QDialog):
         self.delete_button = QPushButton("Delete…")
         buttons.addButton(self.open_button, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.addButton(self.delete_button, QDialogButtonBox.ButtonRole.DestructiveRole)
+        # Enter opens the selected run; deleting takes a click (never the default button).
+        self.open_button.setDefault(True)
+        self.delete_button.setAutoDefault(False)
         self.open_button.clicked.connect(self.open_selected)
         self.delete_button.clicked.connect(self.delete_selected)
+        self.list.itemActivated.connect(lambda _item: self.open_selected())
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(split, 1)

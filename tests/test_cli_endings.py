@@ -1,0 +1,110 @@
+"""How a real `plansmith run` process ends: Ctrl+C (once, twice) and a server that dies mid-answer.
+
+The model is a scripted OpenAI-compatible server on 127.0.0.1 that streams slowly, so the
+signal lands while the answer is being written; the text so far must be in the saved run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from fake_openai import chunk, fake_server  # noqa: F401  (the fixture)
+
+PIECES = [f"word{n} " for n in range(400)]
+
+
+def slow_route(h) -> None:
+    h.start_events()
+    try:
+        for piece in PIECES:
+            h.event(chunk(piece))
+            time.sleep(0.02)
+        h.event(chunk(finish="stop"))
+        h.event("[DONE]")
+    except OSError:
+        pass  # the client went away
+
+
+def dying_route(h) -> None:
+    h.start_events()
+    for piece in PIECES[:21]:
+        h.event(chunk(piece))
+    h.connection.shutdown(2)  # the server dies mid-answer: no finish reason, no [DONE]
+
+
+def start(tmp_path: Path, url: str, home: Path, *extra: str) -> subprocess.Popen:
+    root = tmp_path / "repo"
+    root.mkdir(exist_ok=True)
+    (root / "finder.py").write_text("def find(xs, v):\n    pass\n")
+    plan = tmp_path / "plan.md"
+    plan.write_text("# Implement `find` in `finder.py`\n\nReturn the index of v in xs, -1 when absent.\n")
+    env = dict(os.environ, PLANSMITH_HOME=str(home), PYTHONUNBUFFERED="1")
+    return subprocess.Popen([sys.executable, "-m", "desktop", "run", str(plan), "--repo", str(root),
+                             "--server", url, *extra],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+
+
+def wait_for_text(server, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if server.paths().count("/v1/chat/completions"):
+            time.sleep(0.5)  # a few pieces streamed
+            return
+        time.sleep(0.05)
+    raise AssertionError("the run never asked the server")
+
+
+def saved_runs(home: Path) -> list[dict]:
+    return [json.loads(p.read_text()) for p in sorted(home.rglob("runs/*/run.json"))]
+
+
+def test_ctrl_c_stops_the_run_saves_the_text_so_far_and_exits_1(tmp_path, fake_server, plansmith_home):
+    server = fake_server({("POST", "/v1/chat/completions"): slow_route})
+    proc = start(tmp_path, server.url, plansmith_home)
+    wait_for_text(server)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 1, err
+    assert "Stopping" in err and "Saved as run" in err and "Traceback" not in err
+    (record,) = saved_runs(plansmith_home)
+    text = record["turns"][0]["text"]
+    assert text.startswith("word0 ") and "word399" not in text  # the text so far, not the whole answer
+
+
+def test_a_second_ctrl_c_quits_at_once(tmp_path, fake_server, plansmith_home):
+    def stalls_after_a_few(h) -> None:
+        h.start_events()
+        for piece in PIECES[:5]:
+            h.event(chunk(piece))
+        h.client_gone_within(60)  # then silence: a stop has to wait for the read to time out
+
+    server = fake_server({("POST", "/v1/chat/completions"): stalls_after_a_few})
+    proc = start(tmp_path, server.url, plansmith_home)
+    wait_for_text(server)
+    proc.send_signal(signal.SIGINT)
+    time.sleep(0.05)
+    started = time.monotonic()
+    proc.send_signal(signal.SIGINT)  # the second lands while the first stop is under way (or just after)
+    out, err = proc.communicate(timeout=10)
+    assert time.monotonic() - started < 5
+    # 130: quit during the stop; 1: the stop ended first; -SIGINT: it landed as the process exited.
+    assert proc.returncode in (1, 130, -signal.SIGINT) and "Traceback" not in err, err
+    if proc.returncode == 130:
+        assert "Quit without saving" in err
+
+
+def test_a_server_that_dies_mid_answer_leaves_the_text_in_the_saved_run(tmp_path, fake_server, plansmith_home):
+    server = fake_server({("POST", "/v1/chat/completions"): dying_route})
+    proc = start(tmp_path, server.url, plansmith_home)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 1 and "Traceback" not in err
+    assert "Saved as run" in err
+    (record,) = saved_runs(plansmith_home)
+    assert record["phase"] == "failed"
+    assert record["turns"][0]["text"] == "".join(PIECES[:21])
