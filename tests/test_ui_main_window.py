@@ -397,3 +397,32 @@ def test_the_codebase_panel_remembers_the_check_command_and_a_run_checks_with_it
     assert window.changes_view.checks_label.isVisible()
     window.set_codebase(repo.parent)  # another folder: its own (empty) command
     assert window.context_panel.check_command.text() == ""
+
+
+def test_the_review_is_read_only_while_a_run_streams_and_a_new_run_asks_first(qtbot, make_window, project, monkeypatch):
+    engine = ReplayEngine([REFLECTION, ANSWER, FOLLOW_UP, REFLECTION])
+    window = make_window(engine)
+    ready(qtbot, window, project)
+    assert run_op(qtbot, window, window.actions["run"].trigger) == ["reflect", "reflected"]
+    assert run_op(qtbot, window, window.approve) == ["implement", "done"]
+    view = window.changes_view
+    assert view.apply_button.isEnabled() and view.files.isEnabled()
+
+    engine.delay = 0.05  # the follow-up streams slowly: the previous changes stay in view, frozen
+    window.follow_up_edit.setText("Greet a friend when the name is empty.")
+    with qtbot.waitSignal(window.operation_done, timeout=20_000):
+        window.send_follow_up()
+        qtbot.waitUntil(lambda: window.busy is not None, timeout=5_000)
+        assert not any(b.isEnabled() for b in (view.apply_button, view.export_button, view.undo_button, view.edit_button))
+        assert not view.files.isEnabled()
+        view.apply()  # a shortcut that slips through does nothing
+    engine.delay = 0.0
+    assert view.apply_button.isEnabled() and view.has_unapplied_changes()
+
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: asked.append(a[1]) or QMessageBox.StandardButton.No)
+    window.actions["run"].trigger()  # Ctrl+R over reviewed, unapplied changes: No keeps them
+    assert asked == ["Changes not applied"] and window.busy is None and window.changeset is not None
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    assert run_op(qtbot, window, window.actions["run"].trigger) == ["reflect", "reflected"]
+    assert "def farewell" not in (project[1] / "pkg" / "greet.py").read_text()  # nothing was applied

@@ -99,6 +99,7 @@ class ChangesView(QWidget):
         self._root: Path | None = None
         self._backups_dir: Path | None = None
         self._applied = False  # the current changes are on disk; review is frozen until undo
+        self._read_only = False  # a run is writing: nothing here may change or be applied
         self._filling = False  # list items are being (re)built: ignore itemChanged
         self._hunk_rows: list[int] = []  # the diff view's line number of each hunk header
         self._hunk_bodies: list[Hunk] = []  # the hunks listed, in order
@@ -447,7 +448,7 @@ class ChangesView(QWidget):
         self._show_notes(notes)
         self._fill_hunks(change)
         self._render_diff(change)
-        self.edit_button.setEnabled(not change.refused and not self._applied)
+        self.edit_button.setEnabled(not change.refused and not self._applied and not self._read_only)
 
     def _fill_hunks(self, change: FileChange | None) -> None:
         self._filling = True
@@ -591,13 +592,27 @@ class ChangesView(QWidget):
         return cs is not None and any(any(c.hunk_accepted) and c.text_with_accepted_hunks()
                                       != c.old_text for c in cs.accepted())
 
+    def has_unapplied_changes(self) -> bool:
+        """Reviewed changes with edits left to apply (ticked, not yet on disk)."""
+        return self._changeset is not None and not self._applied and self._has_accepted_edits()
+
+    def set_read_only(self, read_only: bool) -> None:
+        """While a run streams, the shown changes can be read but not ticked, edited,
+        applied, exported or undone."""
+        if read_only != self._read_only:
+            self._read_only = read_only
+            self._update_actions()
+
     def _update_actions(self) -> None:
-        ready = self._changeset is not None and self._root is not None
+        ready = self._changeset is not None and self._root is not None and not self._read_only
         edits = self._has_accepted_edits()
         self.apply_button.setEnabled(ready and edits and not self._applied)
         self.export_button.setEnabled(ready and edits)
         self.undo_button.setEnabled(ready)
-        self.files.setEnabled(self._changeset is not None)
+        self.files.setEnabled(self._changeset is not None and not self._read_only)
+        self.hunks.setEnabled(not self._read_only)
+        if self._read_only:
+            self.edit_button.setEnabled(False)
 
     @Slot()
     def _on_apply_clicked(self) -> None:
@@ -606,7 +621,7 @@ class ChangesView(QWidget):
     def apply(self) -> None:
         """Apply the accepted changes; asks first when a check failed on them, or when the
         codebase has uncommitted files."""
-        if self._changeset is None or self._root is None or self._applied:
+        if self._changeset is None or self._root is None or self._applied or self._read_only:
             return
         failed = [r for r in self._check_results() if not r.ok]
         if failed:

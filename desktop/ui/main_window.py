@@ -15,6 +15,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QMessageBox,
     QComboBox,
     QFileDialog,
     QGroupBox,
@@ -359,6 +360,7 @@ class MainWindow(QMainWindow):
         self.actions["history"].setEnabled(not busy)
         self.actions["settings"].setEnabled(not busy)
         self.actions["model_file"].setEnabled(not busy)
+        self.changes_view.set_read_only(busy)
 
     # -- the plan -------------------------------------------------------------------------
 
@@ -642,6 +644,14 @@ class MainWindow(QMainWindow):
         """Phase 1 (Ctrl+R). new_run=False redoes the current run's Phase 1 (Regenerate)."""
         if not self.actions["run"].isEnabled():
             return
+        if self.changes_view.has_unapplied_changes():
+            answer = QMessageBox.question(
+                self, "Changes not applied",
+                "The reviewed changes of this run are not applied. A new Phase 1 replaces them in the "
+                "window (the run stays in History, without hand edits made since). Go on?",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
+            if answer != QMessageBox.StandardButton.Yes:
+                return
         request = self._request(new_run=new_run, **self._run_inputs())
         if request is None:
             return
