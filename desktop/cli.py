@@ -193,9 +193,9 @@ class TerminalReporter:
 def make_engine(args, *, paths: AppPaths, settings: Settings):
     server = args.server or (settings.server_url if settings.engine == "server" and not args.model else "")
     if server:
-        from desktop.llm.remote_engine import RemoteEngine
+        from desktop.llm.factory import make_server_engine
 
-        return RemoteEngine(server, model=args.server_model or settings.server_model, context_size=settings.context_size)
+        return make_server_engine(settings, url=server, model=args.server_model)
     from desktop.llm.factory import make_local_engine, resolve_model_path
     from desktop.llm.store import ModelStore, default_model, hash_index
 

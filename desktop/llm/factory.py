@@ -21,6 +21,14 @@ def make_local_engine(settings: Settings, *, model_path: Path, sha256: str | Non
     )
 
 
+def make_server_engine(settings: Settings, *, url: str = "", model: str = "") -> Engine:
+    """The team server (OpenAI-compatible) the settings name, or `url`/`model` when given."""
+    from desktop.llm.remote_engine import RemoteEngine
+
+    return RemoteEngine(url or settings.server_url, model=model or settings.server_model,
+                        context_size=settings.context_size)
+
+
 def resolve_model_path(settings: Settings, *, explicit: str | None, candidates: list[Path]) -> Path:
     """The model to use: the one asked for, else the one in settings, else the first installed."""
     for choice in (explicit, settings.model_path):

@@ -517,6 +517,14 @@ class MainWindow(QMainWindow):
 
     def _show_model_choice(self) -> None:
         """Select the chosen model in the switcher (adding it when it is a file from elsewhere)."""
+        if self._uses_server():
+            state = self._loaded
+            name = self.settings.server_model or "the server's model"
+            self.model_info.setText(f"Team server {self.settings.server_url} · {name}"
+                                    + (f" · context {state.context_size:,} tokens" if state is not None else
+                                       " (Settings › Engine)"))
+            self.model_info.setToolTip(state.backend if state is not None else "")
+            return
         if self.model_path is None:
             self.model_info.setText("No model installed: download one with Manage models…, or use a .gguf file.")
             return
@@ -605,8 +613,11 @@ class MainWindow(QMainWindow):
 
     # -- running --------------------------------------------------------------------------
 
+    def _uses_server(self) -> bool:
+        return self.settings.engine == "server" and bool(self.settings.server_url)
+
     def _request(self, **fields) -> RunRequest | None:
-        if self.model_path is None:
+        if self.model_path is None and not self._uses_server():
             self.banner.show_message(
                 "No model is chosen. Download one with Manage models…, or use a .gguf file (Model › Use a model file…).",
                 kind="error",

@@ -1,4 +1,4 @@
-"""Settings: context size, GPU layers, threads, temperature, answer lengths, models folder."""
+"""Settings: the engine (this computer or a team server), context size, GPU layers, threads, temperature, answer lengths, models folder."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from pathlib import Path
 from PySide6.QtCore import Slot
 from PySide6.QtWidgets import (
     QCheckBox,
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QDoubleSpinBox,
@@ -115,7 +116,26 @@ class SettingsDialog(QDialog):
         self.candidates.setToolTip("While the checks fail, try up to this many Phase 2 answers and keep the best "
                                    "(each costs one answer; 3-5 suit a GPU or a team server).")
 
+        self.engine = QComboBox()
+        self.engine.addItem("This computer (llama.cpp, in process)", "local")
+        self.engine.addItem("Team server (OpenAI-compatible)", "server")
+        self.engine.setCurrentIndex(max(0, self.engine.findData(settings.engine)))
+        self.server_url = QLineEdit(settings.server_url)
+        self.server_url.setPlaceholderText("http://models.internal:8080")
+        self.server_model = QLineEdit(settings.server_model)
+        self.server_model.setPlaceholderText("model name on the server (empty: its default)")
+        self.api_key = QLineEdit()
+        self.api_key.setEchoMode(QLineEdit.EchoMode.Password)
+        self.api_key.setPlaceholderText("empty: keep the stored key (or none)")
+        self.api_key.setToolTip("Kept in the system's secret store, never in the settings file.")
+        self.engine.currentIndexChanged.connect(self._engine_changed)
+        self._engine_changed()
+
         form = QFormLayout()
+        form.addRow("Engine", self.engine)
+        form.addRow("Server URL", self.server_url)
+        form.addRow("Server model", self.server_model)
+        form.addRow("API key", self.api_key)
         form.addRow("Context size", self.context_size)
         form.addRow("GPU layers", gpu_row)
         form.addRow("Threads", self.threads)
@@ -141,6 +161,12 @@ class SettingsDialog(QDialog):
         layout.addWidget(buttons)
 
     @Slot()
+    def _engine_changed(self) -> None:
+        server = self.engine.currentData() == "server"
+        for field in (self.server_url, self.server_model, self.api_key):
+            field.setEnabled(server)
+
+    @Slot()
     def _browse(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "Models folder", self.models_dir.text() or str(Path.home()))
         if folder:
@@ -156,8 +182,15 @@ class SettingsDialog(QDialog):
             dirs = [extra] + [d for d in dirs[1:] if d != extra]
         else:
             dirs = dirs[1:]
+        engine = self.engine.currentData()
+        url = self.server_url.text().strip().rstrip("/")
+        if engine == "server" and not url.startswith(("http://", "https://")):
+            raise SettingsError("The team server needs a URL that starts with http:// or https://.")
         new = dataclasses.replace(
             self._original,
+            engine=engine,
+            server_url=url,
+            server_model=self.server_model.text().strip(),
             context_size=self.context_size.value(),
             gpu_layers=-1 if self.gpu_auto.isChecked() else self.gpu_layers.value(),
             threads=self.threads.value(),
@@ -179,6 +212,10 @@ class SettingsDialog(QDialog):
     def accept(self) -> None:
         try:
             new = self.edited_settings()
+            if new.engine == "server" and self.api_key.text().strip():
+                from desktop.llm.secrets import set_api_key
+
+                set_api_key(new.server_url, self.api_key.text())
             save_settings(new, self._file)
         except SettingsError as exc:
             self._show_error(str(exc))

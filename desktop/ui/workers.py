@@ -41,24 +41,37 @@ TEXT_BATCH_S = 0.03
 class EngineSpec:
     """What the loaded engine must match; a different spec reloads the model."""
 
-    model_path: Path
+    model_path: Path | None  # None with a team server
     context_size: int
     threads: int
     gpu_layers: int
+    server_url: str = ""  # set: the team server (OpenAI-compatible) instead of the local model
+    server_model: str = ""
 
     @classmethod
-    def from_settings(cls, settings: Settings, *, model_path: Path) -> "EngineSpec":
+    def from_settings(cls, settings: Settings, *, model_path: Path | None) -> "EngineSpec":
+        if settings.engine == "server" and settings.server_url:
+            return cls(None, settings.context_size, settings.threads, settings.gpu_layers,
+                       server_url=settings.server_url, server_model=settings.server_model)
         return cls(Path(model_path), settings.context_size, settings.threads, settings.gpu_layers)
+
+    @property
+    def name(self) -> str:
+        return self.server_url if self.server_url else self.model_path.stem
 
 
 EngineFactory = Callable[[EngineSpec], Engine]
 
 
 def local_engine(spec: EngineSpec) -> Engine:
-    """The in-process llama.cpp engine; llama_cpp itself is imported only when it loads."""
-    from desktop.llm.factory import make_local_engine
+    """The engine the spec names: the team server, else the in-process llama.cpp engine
+    (llama_cpp itself is imported only when it loads)."""
+    from desktop.llm.factory import make_local_engine, make_server_engine
 
-    settings = Settings(context_size=spec.context_size, threads=spec.threads, gpu_layers=spec.gpu_layers)
+    settings = Settings(context_size=spec.context_size, threads=spec.threads, gpu_layers=spec.gpu_layers,
+                        server_url=spec.server_url, server_model=spec.server_model)
+    if spec.server_url:
+        return make_server_engine(settings)
     return make_local_engine(settings, model_path=spec.model_path)
 
 
@@ -261,7 +274,7 @@ class RunWorker(QObject):
         if self._engine is not None and self._spec == spec:
             return
         self._close_engine()
-        self.model_loading.emit(spec.model_path.stem)
+        self.model_loading.emit(spec.name)
         engine = self._factory(spec)
         try:
             load = getattr(engine, "load", None)
