@@ -36,6 +36,9 @@ class Settings:
     # Team server (OpenAI-compatible)
     server_url: str = ""
     server_model: str = ""
+    server_connect_timeout: float = 10.0  # seconds to open the connection
+    server_first_byte_timeout: float = 120.0  # from the request to the first line (prompt reading)
+    server_idle_timeout: float = 60.0  # silence between lines of an answer
     # Checks on a scratch copy before a change is applied (nothing runs unless asked)
     check_examples: bool = False  # run the plan's examples, as Phase 1 writes them
     check_timeout: float = 120.0  # seconds for one check; the whole process group is killed after
@@ -61,6 +64,8 @@ class Settings:
             raise SettingsError("Candidates must be between 1 and 10.")
         if not self.check_timeout > 0:
             raise SettingsError("The check time limit must be more than 0 seconds.")
+        if min(self.server_connect_timeout, self.server_first_byte_timeout, self.server_idle_timeout) <= 0:
+            raise SettingsError("The server timeouts must be more than 0 seconds.")
         if self.engine not in ("local", "server"):
             raise SettingsError(f"Unknown engine {self.engine!r}: use 'local' or 'server'.")
         return self

@@ -16,7 +16,7 @@ import pytest
 from fake_openai import Route, _Handler, chat_route, chunk, fake_server  # noqa: F401  (the fixture)
 from llama_server import free_port, llama_server  # noqa: F401  (the session fixture)
 
-from desktop.errors import ContextError, EngineError
+from desktop.errors import ContextError, EngineError, SettingsError
 from desktop.llm import secrets
 from desktop.llm.remote_engine import (
     API_KEY_ENV,
@@ -153,15 +153,30 @@ def test_timeout_before_and_during_the_answer(fake_server):
         h.client_gone_within(10)
 
     server = fake_server({("POST", "/v1/chat/completions"): silent, ("POST", "/v2/v1/chat/completions"): stalls})
-    engine = RemoteEngine(server.url, timeout=0.5)
+    engine = RemoteEngine(server.url, first_byte_timeout=0.5, idle_timeout=30)
     started = time.monotonic()
-    with pytest.raises(ServerTimeoutError, match="sent nothing for 0.5 s"):
+    with pytest.raises(ServerTimeoutError, match="sent nothing for 0.5 s after the request"):
         list(engine.stream(HELLO, max_tokens=8))
     assert time.monotonic() - started < 5
-    engine2 = RemoteEngine(server.url + "/v2", timeout=0.5)
-    with pytest.raises(IncompleteAnswerError, match="incomplete") as err:
+    # Silence in the middle of an answer has its own limit; the text so far is kept.
+    engine2 = RemoteEngine(server.url + "/v2", first_byte_timeout=30, idle_timeout=0.5)
+    started = time.monotonic()
+    with pytest.raises(IncompleteAnswerError, match="sent nothing for 0.5 s in the middle") as err:
         list(engine2.stream(HELLO, max_tokens=8))
+    assert time.monotonic() - started < 5
     assert err.value.partial_text == "partial answer"
+
+
+def test_the_server_timeouts_come_from_the_settings():
+    from desktop.llm.factory import make_server_engine
+    from desktop.settings import Settings
+
+    engine = make_server_engine(Settings(server_url="http://127.0.0.1:9", server_connect_timeout=3,
+                                         server_first_byte_timeout=200, server_idle_timeout=45))
+    assert (engine.connect_timeout, engine.first_byte_timeout, engine.idle_timeout) == (3, 200, 45)
+    assert engine.timeout > 200  # httpx's read limit never cuts in before ours
+    with pytest.raises(SettingsError):
+        Settings(server_idle_timeout=0).validate()
 
 
 def test_stop_while_the_server_is_silent_returns_fast_and_drops_the_connection(fake_server):

@@ -23,9 +23,11 @@ def test_the_engine_fields_are_validated_saved_and_the_key_goes_to_the_secret_st
     dialog.server_url.setText("http://127.0.0.1:9/")
     dialog.server_model.setText("qwen-coder")
     dialog.api_key.setText("sk-team-123")
+    dialog.first_byte_timeout.setValue(300)
     dialog.accept()
     saved = load_settings(app_paths.settings_file)
     assert (saved.engine, saved.server_url, saved.server_model) == ("server", "http://127.0.0.1:9", "qwen-coder")
+    assert (saved.server_connect_timeout, saved.server_first_byte_timeout, saved.server_idle_timeout) == (10, 300, 60)
     assert "sk-team" not in app_paths.settings_file.read_text()  # the key is not in the settings file
     assert get_api_key("http://127.0.0.1:9") == "sk-team-123"
 

@@ -26,7 +26,9 @@ def make_server_engine(settings: Settings, *, url: str = "", model: str = "") ->
     from desktop.llm.remote_engine import RemoteEngine
 
     return RemoteEngine(url or settings.server_url, model=model or settings.server_model,
-                        context_size=settings.context_size)
+                        context_size=settings.context_size, connect_timeout=settings.server_connect_timeout,
+                        first_byte_timeout=settings.server_first_byte_timeout,
+                        idle_timeout=settings.server_idle_timeout)
 
 
 def resolve_model_path(settings: Settings, *, explicit: str | None, candidates: list[Path]) -> Path:

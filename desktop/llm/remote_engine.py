@@ -115,19 +115,24 @@ class RemoteEngine:
         model: str = "",
         api_key: str | None = None,
         context_size: int = 8192,
-        timeout: float = 300.0,
         connect_timeout: float = 10.0,
+        first_byte_timeout: float = 120.0,
+        idle_timeout: float = 60.0,
     ) -> None:
         """`api_key=None` looks the key up ($PLANSMITH_API_KEY, then the secret store); "" sends none.
 
-        `timeout` is how long the server may stay silent: before the first token it may be
-        reading a long prompt, so it is generous.
+        Timeouts: `connect_timeout` to open the connection; `first_byte_timeout` from the
+        request to the server's first line (it may be reading a long prompt, so it is the
+        generous one); `idle_timeout` for silence between lines after that. Stop always wins.
         """
         self.url = normalize_url(base_url)
         self.model = model.strip()
         self.requested_context = context_size
-        self.timeout = timeout
         self.connect_timeout = connect_timeout
+        self.first_byte_timeout = first_byte_timeout
+        self.idle_timeout = idle_timeout
+        # httpx's own read limit is only a backstop: _consume enforces the two above.
+        self.timeout = max(first_byte_timeout, idle_timeout) + 1.0
         self._api_key = api_key
         self.last_usage = Usage()
         self._facts: ServerFacts | None = None
@@ -416,6 +421,7 @@ class RemoteEngine:
     ) -> Iterator[str]:
         usage = turn.usage
         data_lines: list[str] = []
+        heard_at, heard = time.monotonic(), False
         while True:
             if stop_event is not None and stop_event.is_set():
                 usage.finish_reason = "cancelled"
@@ -423,7 +429,15 @@ class RemoteEngine:
             try:
                 kind, value = reader.events.get(timeout=_POLL_SECONDS)
             except queue.Empty:
+                limit = self.idle_timeout if heard else self.first_byte_timeout
+                if time.monotonic() - heard_at > limit:
+                    raise self._broken(turn, ServerTimeoutError(
+                        f"The server at {self.url} sent nothing for {limit:g} s "
+                        + ("in the middle of the answer." if heard else "after the request (it may be busy with "
+                           "other users or reading a very long prompt).")
+                        + " Try again later, or raise the server timeouts in the settings."))
                 continue
+            heard_at, heard = time.monotonic(), True
             if kind == "status":
                 status, text = value
                 raise self._status_error(status, text)

@@ -28,6 +28,17 @@ from desktop.errors import SettingsError
 from desktop.settings import Settings, default_threads, save_settings
 
 
+def _seconds(value: float, what: str) -> QDoubleSpinBox:
+    """A whole-seconds field for one of the team server's timeouts."""
+    box = QDoubleSpinBox()
+    box.setRange(1.0, 3600.0)
+    box.setDecimals(0)
+    box.setSuffix(" s")
+    box.setValue(value)
+    box.setToolTip(f"Seconds {what}. Stop always ends a wait at once.")
+    return box
+
+
 class SettingsDialog(QDialog):
     """Edits a copy of the settings; on OK validates, saves to `settings_file`, and keeps the result."""
 
@@ -128,6 +139,15 @@ class SettingsDialog(QDialog):
         self.api_key.setEchoMode(QLineEdit.EchoMode.Password)
         self.api_key.setPlaceholderText("empty: keep the stored key (or none)")
         self.api_key.setToolTip("Kept in the system's secret store, never in the settings file.")
+        self.connect_timeout = _seconds(settings.server_connect_timeout, "to open the connection")
+        self.first_byte_timeout = _seconds(settings.server_first_byte_timeout,
+                                           "from the request to the server's first line (it may be reading a long prompt)")
+        self.idle_timeout = _seconds(settings.server_idle_timeout, "of silence in the middle of an answer")
+        timeouts_row = QHBoxLayout()
+        for label, box in (("connect", self.connect_timeout), ("first byte", self.first_byte_timeout),
+                           ("silence", self.idle_timeout)):
+            timeouts_row.addWidget(QLabel(label))
+            timeouts_row.addWidget(box)
         self.engine.currentIndexChanged.connect(self._engine_changed)
         self._engine_changed()
 
@@ -136,6 +156,7 @@ class SettingsDialog(QDialog):
         form.addRow("Server URL", self.server_url)
         form.addRow("Server model", self.server_model)
         form.addRow("API key", self.api_key)
+        form.addRow("Server timeouts", timeouts_row)
         form.addRow("Context size", self.context_size)
         form.addRow("GPU layers", gpu_row)
         form.addRow("Threads", self.threads)
@@ -163,7 +184,8 @@ class SettingsDialog(QDialog):
     @Slot()
     def _engine_changed(self) -> None:
         server = self.engine.currentData() == "server"
-        for field in (self.server_url, self.server_model, self.api_key):
+        for field in (self.server_url, self.server_model, self.api_key, self.connect_timeout,
+                      self.first_byte_timeout, self.idle_timeout):
             field.setEnabled(server)
 
     @Slot()
@@ -191,6 +213,9 @@ class SettingsDialog(QDialog):
             engine=engine,
             server_url=url,
             server_model=self.server_model.text().strip(),
+            server_connect_timeout=self.connect_timeout.value(),
+            server_first_byte_timeout=self.first_byte_timeout.value(),
+            server_idle_timeout=self.idle_timeout.value(),
             context_size=self.context_size.value(),
             gpu_layers=-1 if self.gpu_auto.isChecked() else self.gpu_layers.value(),
             threads=self.threads.value(),
