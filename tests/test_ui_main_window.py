@@ -426,3 +426,23 @@ def test_the_review_is_read_only_while_a_run_streams_and_a_new_run_asks_first(qt
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
     assert run_op(qtbot, window, window.actions["run"].trigger) == ["reflect", "reflected"]
     assert "def farewell" not in (project[1] / "pkg" / "greet.py").read_text()  # nothing was applied
+
+
+def test_ticks_and_hand_edits_are_saved_with_the_run_and_history_brings_them_back(qtbot, make_window, project, app_paths):
+    window = make_window()
+    ready(qtbot, window, project)
+    assert run_op(qtbot, window, window.actions["run"].trigger) == ["reflect", "reflected"]
+    with qtbot.waitSignal(window.worker.record_saved, timeout=10_000):
+        assert run_op(qtbot, window, window.approve) == ["implement", "done"]
+    run_id = window.run_id
+    mine = 'def greet(name):\n    return "Hi, " + name\n\n\ndef farewell(name):\n    return "Bye, " + name\n'
+    window.changes_view.set_edited_text("pkg/greet.py", mine)
+    qtbot.waitUntil(lambda: "Bye" in (load_run(run_id, runs_dir=app_paths.runs_dir)["changeset"]["changes"][0]
+                                      .get("new_text") or ""), timeout=10_000)
+    window.changes_view.set_accepted("pkg/greet.py", False)
+    qtbot.waitUntil(lambda: not load_run(run_id, runs_dir=app_paths.runs_dir)["changeset"]["changes"][0]["accepted"],
+                    timeout=10_000)
+    other = make_window()  # a new session reopens the run from History: the user's version, unticked
+    other.open_record(load_run(run_id, runs_dir=app_paths.runs_dir))
+    change = other.changeset.get("pkg/greet.py")
+    assert change.new_text == mine and not change.accepted

@@ -92,6 +92,7 @@ class ChangesView(QWidget):
     undone = Signal()
     exported = Signal(Path)  # where the patch was written
     error = Signal(str)  # a message for the user, already shown in the view
+    review_changed = Signal()  # the user ticked, unticked or edited something (to be saved with the run)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -382,6 +383,7 @@ class ChangesView(QWidget):
         if item is self.files.currentItem():
             self._show_file(change)
         self._update_actions()
+        self.review_changed.emit()
 
     def set_accepted(self, path: str, accepted: bool) -> None:
         """Tick or untick a file, as a click on its checkbox does."""
@@ -530,6 +532,7 @@ class ChangesView(QWidget):
         self.diff_view.verticalScrollBar().setValue(scroll)
         self._render_file_item(self.files.currentItem(), change)
         self._update_actions()
+        self.review_changed.emit()
 
     def set_hunk_accepted(self, path: str, index: int, accepted: bool) -> None:
         """Tick or untick one hunk of a file, as a click on its checkbox does."""
@@ -584,6 +587,7 @@ class ChangesView(QWidget):
             self._show_file(change)
         self._show_message(f"Edited {path}: the diff now shows your version.", kind="info")
         self._update_actions()
+        self.review_changed.emit()
 
     # -- apply, undo, export --------------------------------------------------------------
 

@@ -69,6 +69,7 @@ class MainWindow(QMainWindow):
     implement_requested = Signal(object)
     follow_up_requested = Signal(object)
     release_requested = Signal()
+    review_save_requested = Signal(str, object)  # run id, the reviewed ChangeSet as a dict
     shutdown_requested = Signal()
     # To IoWorker.
     scan_requested = Signal(object)
@@ -301,6 +302,10 @@ class MainWindow(QMainWindow):
         self.implement_requested.connect(w.implement)
         self.follow_up_requested.connect(w.follow_up)
         self.release_requested.connect(w.release_engine)
+        self.review_save_requested.connect(w.save_review)
+        w.review_not_saved.connect(
+            lambda why: self.banner.show_message(f"Your ticks and edits were not saved with the run: {why}", kind="warning"))
+        self.changes_view.review_changed.connect(self._on_review_changed)
         self.shutdown_requested.connect(w.shutdown)
         w.model_loading.connect(self._on_model_loading)
         w.model_loaded.connect(self._on_model_loaded)
@@ -820,6 +825,11 @@ class MainWindow(QMainWindow):
         if changeset.changes:  # review time: the diff gets the room, the raw answer a strip
             total = sum(self.phase2_split.sizes())
             self.phase2_split.setSizes([max(90, total // 6), total - max(90, total // 6)])
+
+    @Slot()
+    def _on_review_changed(self) -> None:
+        if self.run_id and self.changeset is not None and not self.busy:
+            self.review_save_requested.emit(self.run_id, self.changeset.to_dict())
 
     @Slot(str)
     def _on_record_saved(self, run_id: str) -> None:

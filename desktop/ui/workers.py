@@ -25,7 +25,7 @@ from desktop.core.codebase import Codebase, RankedFile, rank_files, scan_codebas
 from desktop.core.pipeline import Phase, Run, RunEvent, RunOptions, Turn
 from desktop.core.plan import Plan
 from desktop.core.prompts import Prompts
-from desktop.core.records import save_run
+from desktop.core.records import load_run, save_run
 from desktop.errors import Cancelled, PlansmithError
 from desktop.llm.engine import Engine, Usage
 from desktop.paths import AppPaths
@@ -174,6 +174,7 @@ class RunWorker(QObject):
     notice = Signal(str)
     reflection_ready = Signal(str)
     changeset_ready = Signal(object)  # ChangeSet
+    review_not_saved = Signal(str)  # why the user's ticks and edits could not be saved with the run
     record_saved = Signal(str)  # run id
     failed = Signal(str)  # a message for the user
     finished = Signal(str, str, float)  # operation, the run's phase, perf_counter() when the work ended
@@ -343,6 +344,17 @@ class RunWorker(QObject):
             raise PlansmithError("There is no run to continue: start one with Run (Ctrl+R).")
         self.run.options = request.options
         return self.run
+
+    @Slot(str, object)
+    def save_review(self, run_id: str, changeset: dict) -> None:
+        """The user's ticks and hand edits, into the saved run, so History brings them back."""
+        try:
+            record = load_run(run_id, runs_dir=self._paths.runs_dir)
+            record["changeset"] = changeset
+            save_run(record, runs_dir=self._paths.runs_dir, run_id=run_id)
+        except PlansmithError as exc:
+            log.warning("could not save the review of run %s: %s", run_id, exc)
+            self.review_not_saved.emit(str(exc))
 
     def _save_record(self) -> None:
         run = self.run
