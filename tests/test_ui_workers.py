@@ -21,7 +21,8 @@ from desktop.core.records import load_run
 from desktop.errors import ModelFileError, PlansmithError
 from desktop.llm.replay_engine import ReplayEngine
 from desktop.ui.stream_view import StreamView
-from desktop.ui.workers import EngineSpec, IoWorker, RunRequest, RunWorker, ScanRequest, restore_run, start_in_thread, stop_thread
+from desktop.ui.workers import (EngineSpec, IoWorker, RunRequest, RunWorker, ScanRequest, local_engine, restore_run,
+                                 start_in_thread, stop_thread)
 
 PLAN = "# Farewell\n\n## Requirements\n- Add `farewell(name)` to `pkg/greet.py`.\n"
 REFLECTION = "## 3. Developer TODOs\n1. Add farewell.\n\n## Checklist\n- NAME `farewell`: farewell(name)\n"
@@ -272,3 +273,24 @@ def test_stream_view_buffers_and_appends_without_new_paragraphs(qtbot):
     assert view.is_edited() and view.text() == "mine"
     view.clear()
     assert view.text() == "" and not view.is_edited()
+
+
+def test_the_model_sha256_the_store_knows_goes_to_the_local_engine_for_the_record(qtbot, worker_with, codebase, app_paths, smollm2_path):
+    from desktop.llm.store import hash_index
+
+    hash_index(app_paths).put(smollm2_path, "ab" * 32)  # as the store leaves it after verifying the file
+    specs = []
+    engine = ReplayEngine([REFLECTION])
+
+    def factory(spec):
+        specs.append(spec)
+        return engine
+
+    worker, client = worker_with(factory)
+    spec = EngineSpec(smollm2_path, 2048, 1, 0)
+    finish(qtbot, client, lambda: client.reflect.emit(RunRequest(
+        engine=spec, options=RunOptions(reflection_tokens=500, answer_tokens=500, max_repairs=0),
+        plan=plan_from_text(PLAN), codebase=codebase)))
+    assert specs[0].sha256 == "ab" * 32
+    made = local_engine(specs[0])
+    assert made.info().sha256 == "ab" * 32

@@ -47,6 +47,7 @@ class EngineSpec:
     gpu_layers: int
     server_url: str = ""  # set: the team server (OpenAI-compatible) instead of the local model
     server_model: str = ""
+    sha256: str | None = None  # the model file's, where the store knows it (for the run record)
 
     @classmethod
     def from_settings(cls, settings: Settings, *, model_path: Path | None) -> "EngineSpec":
@@ -72,7 +73,7 @@ def local_engine(spec: EngineSpec) -> Engine:
                         server_url=spec.server_url, server_model=spec.server_model)
     if spec.server_url:
         return make_server_engine(settings)
-    return make_local_engine(settings, model_path=spec.model_path)
+    return make_local_engine(settings, model_path=spec.model_path, sha256=spec.sha256)
 
 
 @dataclass
@@ -272,6 +273,14 @@ class RunWorker(QObject):
             self.finished.emit(name, phase, ended)
 
     def _ensure_engine(self, spec: EngineSpec) -> None:
+        if spec.model_path is not None and spec.sha256 is None:
+            from desktop.llm.store import hash_index
+
+            # Known when the store verified or hashed the file; never hashed here (that takes a while).
+            try:
+                spec = dataclasses.replace(spec, sha256=hash_index(self._paths).get(spec.model_path))
+            except OSError:
+                pass  # a file that is not there: loading it says so
         if self._engine is not None and self._spec == spec:
             return
         self._close_engine()
