@@ -1,4 +1,5 @@
-"""How a real `plansmith run` process ends: Ctrl+C (once, twice) and a server that dies mid-answer.
+"""How a real `plansmith run` process ends: Ctrl+C (once, twice) and a server that dies mid-answer
+(a scripted one, and a real `python -m llama_cpp.server` killed with SIGKILL).
 
 The model is a scripted OpenAI-compatible server on 127.0.0.1 that streams slowly, so the
 signal lands while the answer is being written; the text so far must be in the saved run.
@@ -108,3 +109,33 @@ def test_a_server_that_dies_mid_answer_leaves_the_text_in_the_saved_run(tmp_path
     (record,) = saved_runs(plansmith_home)
     assert record["phase"] == "failed"
     assert record["turns"][0]["text"] == "".join(PIECES[:21])
+
+
+def test_a_real_llama_cpp_server_killed_mid_answer_leaves_the_text_so_far(tmp_path, plansmith_home, smollm2_path):
+    import selectors
+
+    from llama_server import start_llama_server, stop_llama_server
+
+    server = start_llama_server(smollm2_path, n_ctx=4096, threads=1, log_dir=tmp_path)
+    try:
+        proc = start(tmp_path, server.url, plansmith_home, "--context", "4096", "--max-tokens", "400",
+                     "--reflection-tokens", "600")
+        # Wait for the first words of the reflection on stdout, then kill the server under it.
+        seen = ""
+        sel = selectors.DefaultSelector()
+        sel.register(proc.stdout, selectors.EVENT_READ)
+        deadline = time.monotonic() + 120
+        while len(seen.split()) < 5 and time.monotonic() < deadline and proc.poll() is None:
+            if sel.select(timeout=1):
+                seen += os.read(proc.stdout.fileno(), 4096).decode(errors="replace")
+        assert len(seen.split()) >= 5, (seen, proc.poll() is not None and proc.communicate()[1])
+        server.process.kill()
+        out, err = proc.communicate(timeout=60)
+    finally:
+        stop_llama_server(server)
+    assert proc.returncode == 1 and "Traceback" not in err, err
+    assert "Saved as run" in err
+    (record,) = saved_runs(plansmith_home)
+    assert record["phase"] == "failed" and record["error"]
+    kept = record["turns"][0]["text"]
+    assert kept and kept.split()[:3] == seen.split()[:3]  # what streamed before the kill is kept
