@@ -3,27 +3,18 @@
 #   check_prereqs MODE NEED_BUILD NEED_VENV   MODE: run|test; NEED_*: 1 or 0
 #   choose_llama_flags                          sets LLAMA_CMAKE_ARGS and LLAMA_BACKEND
 
+QT_XCB_TABLE=resources/system/qt-xcb-libraries.tsv  # soname, apt package, dnf package
+
 # Debian/Ubuntu and Fedora package names for each thing that can be missing (a function, not
-# an associative array: macOS ships bash 3.2).
+# an associative array: macOS ships bash 3.2). The Qt libraries come from QT_XCB_TABLE.
 _pkg_for() {  # apt|dnf, a missing thing
   case "$1:$2" in
     apt:cc|apt:c++) echo build-essential ;;  dnf:cc) echo gcc ;;  dnf:c++) echo gcc-c++ ;;
     *:cmake) echo cmake ;;  *:git) echo git ;;  apt:venv) echo python3-venv ;;  dnf:venv) echo python3 ;;
-    apt:libxkbcommon-x11.so.0) echo libxkbcommon-x11-0 ;;  dnf:libxkbcommon-x11.so.0) echo libxkbcommon-x11 ;;
-    apt:libEGL.so.1) echo libegl1 ;;  dnf:libEGL.so.1) echo mesa-libEGL ;;
-    apt:libfontconfig.so.1) echo libfontconfig1 ;;  dnf:libfontconfig.so.1) echo fontconfig ;;
-    dnf:libxcb-cursor.so.0) echo xcb-util-cursor ;;  dnf:libxcb-icccm.so.4) echo xcb-util-wm ;;
-    dnf:libxcb-keysyms.so.1) echo xcb-util-keysyms ;;  dnf:libxcb-image.so.0) echo xcb-util-image ;;
-    dnf:libxcb-render-util.so.0) echo xcb-util-renderutil ;;  dnf:libxcb-*) echo libxcb ;;
-    apt:libxcb-*)  # libxcb-render-util.so.0 -> libxcb-render-util0
-      local base=${2%.so.*} ver=${2##*.so.}
-      echo "$base$ver" ;;
+    *) local column=2; [ "$1" = dnf ] && column=3
+       grep -v '^#' "$QT_XCB_TABLE" | awk -F'\t' -v lib="$2" -v c="$column" '$1 == lib { print $c }' ;;
   esac
 }
-
-QT_XCB_LIBS="libxcb-cursor.so.0 libxcb-icccm.so.4 libxcb-keysyms.so.1 libxcb-image.so.0 libxcb-render-util.so.0
-  libxcb-randr.so.0 libxcb-shape.so.0 libxcb-xinerama.so.0 libxcb-xkb.so.1 libxkbcommon-x11.so.0 libEGL.so.1
-  libfontconfig.so.1"
 
 _missing=()
 
@@ -57,7 +48,7 @@ check_prereqs() {
   [ "$mode" = test ] && _need_tool git git
   if [ "$need_venv" = 1 ]; then "$PY" -c "import venv, ensurepip" >/dev/null 2>&1 || _missing+=(venv); fi
   if [ "$mode" = run ] && [ "$(uname -s)" = Linux ] && [ -z "${QT_QPA_PLATFORM:-}" ]; then
-    for lib in $QT_XCB_LIBS; do _need_lib "$lib"; done
+    for lib in $(grep -v '^#' "$QT_XCB_TABLE" | cut -f1); do _need_lib "$lib"; done
   fi
   [ ${#_missing[@]} -eq 0 ] && return 0
 

@@ -41,8 +41,7 @@ def test_the_window_needs_qt_xcb_libraries_and_says_which_packages(tmp_path):
     tool(tmp_path, "id", "echo 1000")
     tool(tmp_path, "uname", "echo Linux")
     tool(tmp_path, "ldconfig", "echo '\tlibxcb-icccm.so.4 (libc6,x86-64) => /usr/lib/libxcb-icccm.so.4'")
-    tool(tmp_path, "grep", 'exec /bin/grep "$@"')
-    result = sh("check_prereqs run 0 0", path=str(tmp_path))
+    result = sh("check_prereqs run 0 0", path=f"{tmp_path}:/usr/bin:/bin")
     assert result.returncode == 1
     assert "libxcb-cursor0" in result.stdout and "libxcb-icccm4" not in result.stdout
     assert "xcb-util-cursor" in result.stdout  # Fedora's name

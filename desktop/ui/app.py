@@ -132,6 +132,12 @@ def _install_excepthook(window) -> None:
 
 
 def main() -> int:
+    from desktop.ui.platform_check import missing_message
+
+    problem = missing_message()
+    if problem:
+        sys.stderr.write(problem + "\n")
+        return 1
     paths = AppPaths.default().ensure()
     from desktop.cli import configure_logging
 
