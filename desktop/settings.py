@@ -11,12 +11,13 @@ from pathlib import Path
 
 from desktop.errors import SettingsError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
-def default_threads() -> int:
-    # Keep one core for the GUI so the window stays responsive while the model runs.
-    return max(1, (os.cpu_count() or 2) - 1)
+def default_threads(*, headless: bool = False) -> int:
+    """Every core for a command-line run; the window keeps one free so it stays responsive."""
+    cores = os.cpu_count() or 2
+    return cores if headless else max(1, cores - 1)
 
 
 @dataclass
@@ -27,7 +28,7 @@ class Settings:
     engine: str = "local"  # "local" (llama-cpp-python in process) or "server"
     context_size: int = 8192
     gpu_layers: int = -1  # -1: auto (all layers when the build can offload, else 0)
-    threads: int = field(default_factory=default_threads)
+    threads: int = 0  # 0: automatic (default_threads: all cores headless, one fewer for the window)
     temperature: float = 0.0
     max_answer_tokens: int = 2048
     max_reflection_tokens: int = 1024
@@ -54,8 +55,8 @@ class Settings:
     def validate(self) -> "Settings":
         if self.context_size < 512:
             raise SettingsError("Context size must be at least 512 tokens.")
-        if self.threads < 1:
-            raise SettingsError("Threads must be at least 1.")
+        if self.threads < 0:
+            raise SettingsError("Threads must be 0 (automatic) or more.")
         if not 0.0 <= self.temperature <= 2.0:
             raise SettingsError("Temperature must be between 0 and 2.")
         if self.max_answer_tokens < 16 or self.max_reflection_tokens < 16:
@@ -69,6 +70,10 @@ class Settings:
         if self.engine not in ("local", "server"):
             raise SettingsError(f"Unknown engine {self.engine!r}: use 'local' or 'server'.")
         return self
+
+    def threads_for(self, *, headless: bool) -> int:
+        """The threads a run uses: the setting, or when it is automatic, default_threads."""
+        return self.threads or default_threads(headless=headless)
 
     def check_command_for(self, codebase: Path) -> str:
         return self.check_commands.get(str(Path(codebase).resolve()), "")
@@ -99,6 +104,8 @@ def load_settings(path: Path) -> Settings:
         raise SettingsError(f"Settings file {path} does not hold a JSON object.")
     known = {f.name for f in dataclasses.fields(Settings)}
     values = {k: v for k, v in raw.items() if k in known}
+    if raw.get("schema_version", 1) < 2 and values.get("threads") == max(1, (os.cpu_count() or 2) - 1):
+        values["threads"] = 0  # schema 1 wrote its default (cores - 1) out: it becomes automatic
     values["schema_version"] = SCHEMA_VERSION  # migrations go here when the schema changes
     try:
         return Settings(**values).validate()

@@ -15,7 +15,7 @@ def make_local_engine(settings: Settings, *, model_path: Path, sha256: str | Non
     return LlamaEngine(
         model_path,
         context_size=settings.context_size,
-        threads=settings.threads,
+        threads=settings.threads_for(headless=True),  # the window passes its own (one core kept free)
         gpu_layers=settings.gpu_layers,
         sha256=sha256,
     )

@@ -71,9 +71,12 @@ class SettingsDialog(QDialog):
         gpu_row.addWidget(self.gpu_layers)
 
         self.threads = QSpinBox()
-        self.threads.setRange(1, max(1, os.cpu_count() or 1) * 2)
+        self.threads.setRange(0, max(1, os.cpu_count() or 1) * 2)
+        self.threads.setSpecialValueText(f"Auto ({default_threads()} here, {default_threads(headless=True)} "
+                                         "for the command line)")
         self.threads.setValue(settings.threads)
-        self.threads.setToolTip(f"Default {default_threads()}: one core stays free so the window keeps responding.")
+        self.threads.setToolTip("Auto keeps one core free in the window so it stays responsive; "
+                                "command-line runs use every core.")
 
         self.temperature = QDoubleSpinBox()
         self.temperature.setRange(0.0, 2.0)

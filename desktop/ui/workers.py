@@ -52,9 +52,9 @@ class EngineSpec:
     @classmethod
     def from_settings(cls, settings: Settings, *, model_path: Path | None) -> "EngineSpec":
         if settings.engine == "server" and settings.server_url:
-            return cls(None, settings.context_size, settings.threads, settings.gpu_layers,
+            return cls(None, settings.context_size, settings.threads_for(headless=False), settings.gpu_layers,
                        server_url=settings.server_url, server_model=settings.server_model)
-        return cls(Path(model_path), settings.context_size, settings.threads, settings.gpu_layers)
+        return cls(Path(model_path), settings.context_size, settings.threads_for(headless=False), settings.gpu_layers)
 
     @property
     def name(self) -> str:
