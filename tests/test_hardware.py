@@ -148,3 +148,13 @@ def test_partial_offload_is_between_cpu_and_gpu() -> None:
     cpu = estimate(e, Hardware(64 * GIB, 60 * GIB, 8))
     assert split.device == "cpu+gpu" and 0 < split.gpu_share < 1
     assert cpu.tokens_per_s < split.tokens_per_s
+
+
+def test_fit_hints_suggest_candidates_only_where_answers_come_fast() -> None:
+    slow = estimate(CATALOG.get("qwen2.5-coder-1.5b"), TWO_CORE_VM)
+    assert slow.candidates == 1 and "candidates" not in slow.describe()
+    fast = estimate(CATALOG.get("qwen2.5-coder-1.5b"), RTX_4090)
+    assert fast.device == "gpu" and fast.candidates in (3, 5)
+    assert f"candidates {fast.candidates} suit it" in fast.describe()
+    too_big = estimate(CATALOG.get("qwen2.5-coder-32b"), TINY)
+    assert not too_big.fits and too_big.candidates == 1

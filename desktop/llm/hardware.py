@@ -84,6 +84,12 @@ class Hardware:
         return min(self.cpu_cores * CPU_GBPS_PER_CORE, CPU_GBPS_MAX)
 
 
+# Decode speeds from which 3 and 5 candidates (see Fit.candidates) cost little waiting: a
+# 300-token answer in under 5 s, and under 2 s.
+CANDIDATES_3_TPS = 60.0
+CANDIDATES_5_TPS = 150.0
+
+
 @dataclass(frozen=True)
 class Fit:
     entry: CatalogEntry
@@ -95,12 +101,22 @@ class Fit:
     fits: bool
     usable: bool
 
+    @property
+    def candidates(self) -> int:
+        """Phase 2 answers worth trying while the checks fail (the `candidates` setting): each
+        costs one answer, so only where answers come fast (a GPU) is more than one suggested."""
+        if not self.fits or self.tokens_per_s < CANDIDATES_3_TPS:
+            return 1
+        return 5 if self.tokens_per_s >= CANDIDATES_5_TPS else 3
+
     def describe(self) -> str:
         if not self.fits:
             return f"needs {_gb(self.memory)} of memory; too big for this machine"
         where = {"gpu": "on the GPU", "cpu+gpu": "split CPU/GPU", "cpu": "on the CPU"}[self.device]
         speed = f"~{self.tokens_per_s:.0f} tokens/s {where}"
-        return speed if self.usable else f"{speed}: too slow to be practical"
+        if not self.usable:
+            return f"{speed}: too slow to be practical"
+        return speed + (f"; candidates {self.candidates} suit it" if self.candidates > 1 else "")
 
 
 @dataclass(frozen=True)
