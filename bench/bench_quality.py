@@ -38,6 +38,7 @@ from desktop.core.codebase import scan_codebase  # noqa: E402
 from desktop.core.new_files import untick_unasked_files  # noqa: E402
 from desktop.core.pipeline import Run, RunOptions  # noqa: E402
 from desktop.core.plan import read_plan  # noqa: E402
+from desktop.settings import Settings  # noqa: E402
 from desktop.core.prompts import Prompts  # noqa: E402
 from desktop.core.repetition import LoopGuard  # noqa: E402
 from desktop.llm.llama_engine import LlamaEngine  # noqa: E402
@@ -182,8 +183,10 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--gpu-layers", type=int, default=-1)
     parser.add_argument("--summary-only", action="store_true")
-    parser.add_argument("--check-examples", action="store_true",
-                        help="the app arm checks its code on the plan's examples (as `plansmith run --check-examples`)")
+    parser.add_argument("--check-examples", nargs="?", const="any", default=Settings().check_examples,
+                        choices=("off", "computing", "any"), metavar="WHEN",
+                        help="the app arm checks its code on the plan's examples, as `plansmith run "
+                             "--check-examples WHEN`; default: the app's default setting")
     parser.add_argument("--candidates", type=int, default=1,
                         help="the app arm's sampled answers while the checks fail (as `plansmith run --candidates`)")
     parser.add_argument("results", nargs="*", type=Path,
@@ -212,7 +215,8 @@ def main() -> None:
         prompts = Prompts.load()
         options = RunOptions(
             reflection_tokens=args.reflection_tokens, answer_tokens=args.answer_tokens,
-            temperature=0.0, max_repairs=args.max_repairs, check_examples=args.check_examples,
+            temperature=0.0, max_repairs=args.max_repairs, check_examples=args.check_examples != "off",
+            examples_any_code=args.check_examples == "any",
             candidates=args.candidates,
         )
         with tempfile.TemporaryDirectory(prefix="plansmith-quality-") as tmp:

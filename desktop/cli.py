@@ -74,9 +74,11 @@ def build_parser() -> argparse.ArgumentParser:
                             "applied; remembered for this codebase")
     check.add_argument("--no-check", action="store_true", help="skip the check command remembered for this codebase")
     examples = run.add_mutually_exclusive_group()
-    examples.add_argument("--check-examples", action="store_true", default=None,
-                          help="Phase 1 writes the plan's examples as checks; they run on a scratch copy")
-    examples.add_argument("--no-check-examples", dest="check_examples", action="store_false")
+    examples.add_argument("--check-examples", nargs="?", const="any", choices=("computing", "any"), metavar="WHEN",
+                          help="Phase 1 writes the plan's examples as checks, run on a scratch copy: 'computing' "
+                               "(the default) only when the code they load only computes, 'any' (no WHEN) for any code")
+    examples.add_argument("--no-check-examples", dest="check_examples", action="store_const", const="off",
+                          help="no examples are written or run")
     run.add_argument("--check-timeout", type=float, metavar="SECONDS", help="time limit of one check (default 120)")
     run.add_argument("--candidates", type=int, metavar="N",
                      help="Phase 2 answers to try while the checks fail (default 1)")

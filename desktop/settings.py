@@ -11,7 +11,8 @@ from pathlib import Path
 
 from desktop.errors import SettingsError
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
+EXAMPLE_MODES = ("off", "computing", "any")
 
 
 def default_threads(*, headless: bool = False) -> int:
@@ -40,8 +41,11 @@ class Settings:
     server_connect_timeout: float = 10.0  # seconds to open the connection
     server_first_byte_timeout: float = 120.0  # from the request to the first line (prompt reading)
     server_idle_timeout: float = 60.0  # silence between lines of an answer
-    # Checks on a scratch copy before a change is applied (nothing runs unless asked)
-    check_examples: bool = False  # run the plan's examples, as Phase 1 writes them
+    # Checks on a scratch copy before a change is applied
+    # The plan's examples, as Phase 1 writes them: "computing" runs them only when every file
+    # they load only computes (read from its code: no files, processes, network); "any" runs
+    # them on any code; "off" does not write them.
+    check_examples: str = "computing"
     check_timeout: float = 120.0  # seconds for one check; the whole process group is killed after
     check_commands: dict[str, str] = field(default_factory=dict)  # codebase folder -> command
     candidates: int = 1  # Phase 2 answers tried while the checks fail (3-5 suit a GPU or a team server)
@@ -67,6 +71,8 @@ class Settings:
             raise SettingsError("The check time limit must be more than 0 seconds.")
         if min(self.server_connect_timeout, self.server_first_byte_timeout, self.server_idle_timeout) <= 0:
             raise SettingsError("The server timeouts must be more than 0 seconds.")
+        if self.check_examples not in EXAMPLE_MODES:
+            raise SettingsError(f"Unknown examples setting {self.check_examples!r}: use {', '.join(EXAMPLE_MODES)}.")
         if self.engine not in ("local", "server"):
             raise SettingsError(f"Unknown engine {self.engine!r}: use 'local' or 'server'.")
         return self
@@ -106,6 +112,8 @@ def load_settings(path: Path) -> Settings:
     values = {k: v for k, v in raw.items() if k in known}
     if raw.get("schema_version", 1) < 2 and values.get("threads") == max(1, (os.cpu_count() or 2) - 1):
         values["threads"] = 0  # schema 1 wrote its default (cores - 1) out: it becomes automatic
+    if isinstance(values.get("check_examples"), bool):  # schema 2: on for any code, or off (its default)
+        values["check_examples"] = "any" if values["check_examples"] else "computing"
     values["schema_version"] = SCHEMA_VERSION  # migrations go here when the schema changes
     try:
         return Settings(**values).validate()

@@ -149,7 +149,8 @@ def main_window_scenes(camera: Camera, *, work: Path, delay: float) -> None:
     # says so in the model box, so no screenshot pretends a real model wrote the text.
     model = work / "recorded-answers.gguf"
     replay = ReplayEngine([reflection, answer], delay=delay)
-    settings = Settings(model_path=str(model), context_size=8192, max_repairs=0)
+    settings = Settings(model_path=str(model), context_size=8192, max_repairs=0,
+                        check_examples="off")  # the recorded answers hold no examples turn
     window = MainWindow(paths=paths, settings=settings, engine_factory=lambda spec: replay)
     done: list[str] = []
     window.operation_done.connect(lambda operation, _phase: done.append(operation))

@@ -361,3 +361,49 @@ def test_the_mirror_is_brought_back_in_line_with_the_folder_before_each_check(su
         assert again == copy and snapshot(again) == snapshot(suite_repo)
         assert not (again / "build").exists()
     assert not any(p.is_symlink() or p.stat().st_nlink > 1 for p in copy.rglob("*") if p.is_file())  # real copies
+
+
+def test_examples_run_by_default_only_on_code_that_only_computes(tmp_path):
+    examples = "from finder import find\nassert find([1, 2], 2) == 1\n"
+    root = tmp_path / "repo"
+    root.mkdir()
+    (root / "finder.py").write_text(STUB)
+    computing = "def find(search_list, value):\n    return search_list.index(value)\n"
+    reaching = "import shutil\n\ndef find(search_list, value):\n    shutil.rmtree('x', ignore_errors=True)\n    return 1\n"
+    checker = Checker(root, scratch_dir=tmp_path / "scratch", examples=examples)
+    ran = checker.run([("finder.py", computing)])
+    assert ran[0].ran and ran[0].passed == 1
+    skipped = checker.run([("finder.py", reaching)])
+    assert not skipped[0].ran and skipped[0].ok and skipped[0].passed == 0
+    assert "`finder.py` imports `shutil`" in skipped[0].summary() and "not run" in skipped[0].summary()
+    anyway = Checker(root, scratch_dir=tmp_path / "scratch", examples=examples, examples_any_code=True)
+    assert anyway.run([("finder.py", reaching)])[0].passed == 1
+
+
+def test_a_run_whose_code_reaches_out_is_not_sent_to_repair_by_skipped_examples(tmp_path):
+    reaching = ("finder.py\n```python\ndef find(search_list, value):\n"
+                "    import os\n    return search_list.index(value)\n```\n")
+    engine = ReplayEngine([REFLECTION, reaching.split("value):\n", 1)[1]], prefill=True)
+    run = stub_run(tmp_path, engine, check_examples=True, max_repairs=2)
+    notices = []
+    run.on_event = lambda e: notices.append(e.text) if e.kind == "notice" else None
+    run.reflect()
+    changeset = run.implement()
+    assert [t.kind for t in run.turns] == ["reflection", "implementation"] and run.repairs == 0
+    assert run.turns[1].checks[0]["skipped"] and any("not run" in n for n in notices)
+    assert "import os" in changeset.get("finder.py").new_text
+
+
+def test_a_plan_that_writes_no_call_gets_no_examples_block(tmp_path):
+    engine = ReplayEngine(["## 1. Codebase analysis\nfinder.py\n", RIGHT], prefill=True)
+    root = tmp_path / "repo"
+    root.mkdir()
+    (root / "finder.py").write_text(STUB)
+    run = Run(plan=plan_from_text("# Finder\n\nReturn the index of the value in the list, or minus one.\n"),
+              codebase=scan_codebase(root), engine=engine, prompts=Prompts.load(),
+              options=RunOptions(scratch_dir=str(tmp_path / "scratch"), check_examples=True))
+    run.reflect()
+    assert not run.examples_on and "Examples as checks" not in run.turns[0].prompt
+    run.implement()
+    asked = [m["content"] for prompt in engine.prompts for m in prompt if m["role"] == "user"]
+    assert asked and not any("Examples as checks" in text for text in asked)  # no turn asked for the block

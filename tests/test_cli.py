@@ -138,3 +138,14 @@ def test_a_checked_run_repairs_from_the_failing_test_and_remembers_the_command(t
     server = fake_server({("POST", "/v1/chat/completions"): answers_route([FIXED])})
     code, _, err = run_cli("run", plan, "--repo", root, "--server", server.url, "--reflection", reflection)
     assert code == 0 and "Check: check" in err
+
+
+def test_the_examples_flags() -> None:
+    from desktop.cli import build_parser
+
+    parse = lambda *a: build_parser().parse_args(["run", "plan.md", "--repo", "."] + list(a)).check_examples  # noqa: E731
+    assert parse() is None  # the setting decides ("computing" by default)
+    assert parse("--check-examples") == "any" and parse("--check-examples", "computing") == "computing"
+    assert parse("--no-check-examples") == "off"
+    with pytest.raises(Exception, match="invalid choice"):
+        parse("--check-examples", "always")

@@ -72,7 +72,8 @@ def make_window(qtbot, app_paths):
 
     def make(engine: ReplayEngine | None = None, *, saved: bool = False, **settings) -> MainWindow:
         """saved: read the settings file as the app does; else these settings."""
-        values = dict(model_path="replay.gguf", context_size=4096, max_repairs=0)
+        # The replayed answers follow the phases alone: examples only where a test turns them on.
+        values = dict(model_path="replay.gguf", context_size=4096, max_repairs=0, check_examples="off")
         values.update(settings)
         replay = engine if engine is not None else ReplayEngine([REFLECTION, ANSWER, FOLLOW_UP])
         chosen = None if saved else Settings(**values)
@@ -367,13 +368,14 @@ def test_the_check_settings_are_saved_with_the_command_for_this_codebase(qtbot, 
     codebase.mkdir()
     dialog = SettingsDialog(Settings(), settings_file=app_paths.settings_file, codebase=codebase)
     qtbot.addWidget(dialog)
-    dialog.check_examples.setChecked(True)
+    assert dialog.check_examples.currentData() == "computing"  # the default
+    dialog.check_examples.setCurrentIndex(dialog.check_examples.findData("any"))
     dialog.check_command.setText("  pytest -q  ")
     dialog.check_timeout.setValue(30)
     dialog.candidates.setValue(3)
     dialog.accept()
     saved = load_settings(app_paths.settings_file)
-    assert saved.check_examples and saved.check_timeout == 30.0 and saved.candidates == 3
+    assert saved.check_examples == "any" and saved.check_timeout == 30.0 and saved.candidates == 3
     assert saved.check_command_for(codebase) == "pytest -q" and saved.check_command_for(tmp_path) == ""
     without = SettingsDialog(saved, settings_file=app_paths.settings_file)  # no codebase chosen
     qtbot.addWidget(without)

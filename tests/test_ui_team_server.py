@@ -35,7 +35,7 @@ def test_the_engine_fields_are_validated_saved_and_the_key_goes_to_the_secret_st
 def test_a_run_in_the_window_uses_the_team_server_without_a_local_model(qtbot, app_paths, project, fake_server):
     server = fake_server({("POST", "/v1/chat/completions"): answers_route([REFLECTION, ANSWER])})
     settings = Settings(engine="server", server_url=server.url, server_model="tiny", context_size=16384,
-                        max_repairs=0)
+                        max_repairs=0, check_examples="off")  # two recorded answers
     window = MainWindow(paths=app_paths, settings=settings)  # the app's own engine factory
     qtbot.addWidget(window)
     window.show()

@@ -19,6 +19,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from desktop.core import examples_runner
+from desktop.core.pure_code import why_not_computing
 from desktop.core.scratch import ProcessResult, file_tree, mirrored, run_walled, write_files
 
 EXAMPLES_FILE = ".plansmith_examples.py"
@@ -50,13 +51,20 @@ class CheckResult:
     stopped: bool = False
     network_cut: bool = False
     output: str = ""
+    skipped: str = ""  # why it did not run (code the examples load that does more than compute)
 
     @property
     def ok(self) -> bool:
         return not self.new_failures and not self.timed_out and not self.stopped
 
+    @property
+    def ran(self) -> bool:
+        return not self.skipped
+
     def summary(self) -> str:
         name = "plan examples" if self.kind == "examples" else f"check `{self.command}`"
+        if self.skipped:
+            return f"{name}: not run, {self.skipped} (turn the examples on for any code to run them)"
         if self.stopped:
             return f"{name}: stopped"
         state = "timed out" if self.timed_out else ("passed" if self.ok else "failed")
@@ -90,13 +98,15 @@ class Checker:
     """Runs the checks for one codebase; `run` takes the candidate's files."""
 
     def __init__(self, root: Path, *, scratch_dir: Path, examples: str = "", command: str = "",
-                 timeout: float = 120.0, python: str = "") -> None:
+                 timeout: float = 120.0, python: str = "", examples_any_code: bool = False) -> None:
         self.root = Path(root)
         self.scratch_dir = Path(scratch_dir)
         self.examples = examples.strip()
         self.command = command.strip()
         self.timeout = timeout
         self.python = python or default_python()
+        # False: the examples run only when every file they load only computes (pure_code.py).
+        self.examples_any_code = examples_any_code
 
     @property
     def active(self) -> bool:
@@ -114,6 +124,10 @@ class Checker:
                 results.append(result)
             if self.examples and not (stop_event is not None and stop_event.is_set()):
                 (copy / EXAMPLES_FILE).write_text(self.examples + "\n", encoding="utf-8")
+                reason = None if self.examples_any_code else why_not_computing(copy, EXAMPLES_FILE)
+                if reason:
+                    results.append(CheckResult("examples", "", skipped=reason.replace(f"`{EXAMPLES_FILE}`", "the examples")))
+                    return results
                 source = Path(examples_runner.__file__).with_suffix(".py")  # a bundle ships the source beside the .pyc
                 argv = [self.python, "-c", source.read_text(encoding="utf-8"), EXAMPLES_FILE]
                 results.append(_examples_result(self._run(argv, copy, stop_event)))

@@ -30,7 +30,8 @@ from desktop.core.plan import Plan
 from desktop.core.plan_spec import PlanSpec
 from desktop.core.prompts import Prompts, fill
 from desktop.core.py_facts import ModuleFacts
-from desktop.core.reflection_examples import checks_for, codebase_names, doctest_block, plan_checks, split_examples
+from desktop.core.reflection_examples import (checks_for, codebase_names, doctest_block, plan_checks, split_examples,
+                                              states_calls)
 from desktop.core.signatures import check_signatures
 from desktop.core.steer import Steer
 from desktop.core.strategy import PlainStrategy, choose_strategy
@@ -46,6 +47,11 @@ def _add_usage(total: Usage | None, part: Usage) -> Usage:
     total.generate_seconds += part.generate_seconds + part.prompt_seconds
     total.finish_reason = part.finish_reason
     return total
+
+
+def _ran_checks(turn: "Turn") -> bool:
+    """Whether a check ran on this turn's answer (not one skipped with its reason)."""
+    return any(not c.get("skipped") for c in turn.checks)
 
 
 def _parses(changes) -> bool:
@@ -102,6 +108,8 @@ class RunOptions:
     # writes as a Python block, and a shell command such as `pytest -q`. New failures go back
     # to the model as repair turns; the answer that fails the fewest checks is kept.
     check_examples: bool = False
+    # The examples run only on code that only computes (pure_code.py) unless this is set.
+    examples_any_code: bool = False
     check_command: str = ""
     check_timeout: float = 120.0
     check_python: str = ""  # "": this Python (a frozen app: python3 on PATH)
@@ -165,6 +173,11 @@ class Run:
         self.phase = phase
         self.on_event(RunEvent("phase", phase))
 
+    @property
+    def examples_on(self) -> bool:
+        """Phase 1 writes the plan's examples as checks: asked for, and the plan writes a call."""
+        return self.options.check_examples and states_calls(self.plan.text)
+
     def _notice(self, text: str) -> None:
         self.on_event(RunEvent("notice", self.phase, text=text))
 
@@ -210,7 +223,7 @@ class Run:
         return [{"role": "system", "content": content}]
 
     def _phase1_prompt(self, *, files: str, omitted_note: str, template: str = "phase1") -> str:
-        examples = self.prompts["examples"] if self.options.check_examples else ""
+        examples = self.prompts["examples"] if self.examples_on else ""
         return fill(
             self.prompts[template],
             plan=self.plan.text.strip(),
@@ -226,7 +239,7 @@ class Run:
     def _reflection_budget(self) -> int:
         """Tokens for the reflection: its word limit's worth (a small model that lists examples
         without end is stopped there), never more than the option."""
-        extra = self.options.examples_tokens if self.options.check_examples else 0
+        extra = self.options.examples_tokens if self.examples_on else 0
         return min(self.options.reflection_tokens, int(self._reflection_words() * 2.5) + 100) + extra
 
     def _reflection_words(self) -> int:
@@ -399,7 +412,7 @@ class Run:
             turn = self._stream_turn(
                 Turn("reflection", self.context_prompt()), max_tokens=self._reflection_budget(), stop_event=stop_event
             )
-            if self.options.check_examples and not self._stopped(stop_event):
+            if self.examples_on and not self._stopped(stop_event):
                 self._add_examples(turn, stop_event)
         except PlansmithError as exc:
             return self._fail(exc)
@@ -528,11 +541,11 @@ class Run:
 
     def strategy_text(self) -> str:
         """The reflection Phase 2 follows: without its examples block when that is a check."""
-        return split_examples(self.reflection)[0] if self.options.check_examples else self.reflection
+        return split_examples(self.reflection)[0] if self.examples_on else self.reflection
 
     def examples(self) -> str:
         """The examples block of the reflection, as checks; empty when example checks are off."""
-        if not self.options.check_examples:
+        if not self.examples_on:
             return ""
         code, _ = plan_checks(split_examples(self.reflection)[1], self.plan.text)
         files = {f.path: f.text for f in (self.context.files if self.context else []) if f.cut_at_line is None}
@@ -557,7 +570,8 @@ class Run:
         """The checks this run asks for, or None."""
         checker = Checker(self.codebase.root, scratch_dir=Path(self.options.scratch_dir or tempfile.gettempdir()),
                           examples=self.examples(), command=self.options.check_command,
-                          timeout=self.options.check_timeout, python=self.options.check_python)
+                          timeout=self.options.check_timeout, python=self.options.check_python,
+                          examples_any_code=self.options.examples_any_code)
         return checker if checker.active else None
 
     def _rebuild_changeset(self) -> ChangeSet:
@@ -636,12 +650,12 @@ class Run:
     @staticmethod
     def _score(turn: Turn) -> tuple[int, int]:
         """Lower is better: a checked answer before an unchecked one, then fewer problems."""
-        return (0 if turn.checks else 1, turn.problems.count("\n- ") + (1 if turn.problems else 0))
+        return (0 if _ran_checks(turn) else 1, turn.problems.count("\n- ") + (1 if turn.problems else 0))
 
     def _keep_best(self) -> None:
         """Leave out the answers after the one with the fewest problems (checks included)."""
         scored = [i for i, t in enumerate(self.turns) if t.kind in ("implementation", "repair", "followup")]
-        if not scored or not any(self.turns[i].checks for i in scored):
+        if not scored or not any(_ran_checks(self.turns[i]) for i in scored):
             return
         score = lambda i: self._score(self.turns[i])  # noqa: E731
         start = max(i for i in scored if self.turns[i].kind != "repair")  # this round's own answer
@@ -658,11 +672,11 @@ class Run:
     def _check_and_repair(self, checklist: Checklist, strategy: PlainStrategy, *,
                           stop_event: threading.Event | None) -> None:
         checker = self.checker()
-        if self.options.check_examples:
+        if self.examples_on:
             self._say_which_examples()
         problems = self._review(checklist, checker, stop_event)
         while problems and self.repairs < self.options.max_repairs and not self._stopped(stop_event):
-            if self.turns[-1].checks and not self._static_problems:
+            if _ran_checks(self.turns[-1]) and not self._static_problems:
                 break  # only the checks fail: left to the fresh answers (_fresh_attempts)
             before = self._proposed()
             self.repairs += 1
@@ -686,7 +700,7 @@ class Run:
             if checker is not None and problems and self._proposed() == before:
                 self._notice("The repair wrote the same code again; no further repair is asked for.")
                 break
-            if self.turns[-1].checks and not self._static_problems:
+            if _ran_checks(self.turns[-1]) and not self._static_problems:
                 break  # only the checks fail: answers written afresh do better than edits (below)
         if checker is not None:
             self._keep_best()
@@ -706,7 +720,7 @@ class Run:
         """
         checker = self.checker()
         first = [t for t in self.turns[1:] if t.kept]
-        if checker is None or not first or not first[-1].checks or self._score(first[-1]) == (0, 0):
+        if checker is None or not first or not _ran_checks(first[-1]) or self._score(first[-1]) == (0, 0):
             return
         note = fill(self.prompts["retry"], problems=first[-1].problems)
         base = self.messages[:3]  # system, Phase 1's prompt, the reflection: the KV cache holds them

@@ -25,6 +25,14 @@ from desktop.core.py_facts import ModuleFacts
 _FENCE = re.compile(r"^```[ \t]*(python|py)?[ \t]*$", re.M | re.I)
 
 
+_CALL = re.compile(r"(?<![\w.])[A-Za-z_]\w*\(")
+
+
+def states_calls(plan: str) -> bool:
+    """Whether the plan writes any call (`name(`): without one no example can quote it."""
+    return bool(_CALL.search(plan))
+
+
 def split_examples(reflection: str) -> tuple[str, str]:
     """(the reflection without its last Python block and that block's heading, the block's code)."""
     fences = list(_FENCE.finditer(reflection))

@@ -105,12 +105,16 @@ class SettingsDialog(QDialog):
         models_row.addWidget(self.models_dir, 1)
         models_row.addWidget(browse)
 
-        self.check_examples = QCheckBox("Check the code on the plan's examples")
-        self.check_examples.setChecked(settings.check_examples)
+        self.check_examples = QComboBox()
+        for label, mode in (("When the code only computes", "computing"), ("For any code", "any"), ("Off", "off")):
+            self.check_examples.addItem(label, mode)
+        self.check_examples.setCurrentIndex(max(0, self.check_examples.findData(settings.check_examples)))
         self.check_examples.setToolTip(
             "Phase 1 writes the plan's examples as Python checks, which you can edit with the reflection. "
             "They run on a scratch copy of the codebase, without network where the system allows; "
-            "failures go back to the model as repairs. Off: nothing is run.")
+            "failures go back to the model as repairs. 'When the code only computes': only when every "
+            "file they load imports and calls nothing that reaches files, processes or the network "
+            "(read from the code, not run). Off: no examples are written or run.")
         self.check_command = QLineEdit(settings.check_command_for(codebase) if codebase else "")
         self.check_command.setPlaceholderText("e.g. pytest -q (empty: none)" if codebase else "Choose a codebase first")
         self.check_command.setEnabled(codebase is not None)
@@ -228,7 +232,7 @@ class SettingsDialog(QDialog):
             models_dirs=dirs,
             recent_plans=list(self._original.recent_plans),
             codebase_for_plan=dict(self._original.codebase_for_plan),
-            check_examples=self.check_examples.isChecked(),
+            check_examples=self.check_examples.currentData(),
             check_timeout=float(self.check_timeout.value()),
             candidates=self.candidates.value(),
             check_commands=dict(self._original.check_commands),
