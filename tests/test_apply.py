@@ -10,6 +10,7 @@ import shutil
 import stat
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -122,7 +123,7 @@ def test_stale_files_are_refused_and_nothing_is_written(root, backups):
         apply_changes(cs, backups_dir=backups)
     assert "b.py, pkg/sub/new.py (created since)" in str(info.value)
     assert "a.py" not in str(info.value).split(":")[1]
-    assert snapshot(root) == before and not backups.exists()
+    assert snapshot(root) == before and [p.name for p in backups.iterdir()] == ["locks"]  # no backup made
 
 
 def test_line_endings_bom_final_newline_and_mode_are_kept(root, backups):
@@ -285,3 +286,77 @@ def test_the_apply_api_is_also_reachable_from_changes():
     assert via_changes is apply_changes and changes.undo_last_apply is undo_last_apply
     with pytest.raises(AttributeError):
         changes.no_such_name  # noqa: B018
+
+
+HOLD_LOCK = """
+import sys
+import time
+from pathlib import Path
+from desktop.core.apply import codebase_lock
+with codebase_lock(Path(sys.argv[1]), Path(sys.argv[2])):
+    print("held", flush=True)
+    sys.stdin.readline()
+"""
+
+APPLY_WHEN_TOLD = """
+import sys, time
+from pathlib import Path
+from desktop.core.changes import ChangeSet, apply_changes
+from desktop.errors import ChangeError
+root, backups, start, value = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3]), sys.argv[4]
+answer = "a.py\\n```\\n<<<<<<< SEARCH\\nA = 1\\n=======\\nA = " + value + "\\n>>>>>>> REPLACE\\n```\\n"
+changeset = ChangeSet.from_answer(answer, root=root)
+while not start.exists():
+    time.sleep(0.005)
+try:
+    apply_changes(changeset, backups_dir=backups)
+except ChangeError as e:
+    print("refused:", e)
+    sys.exit(1)
+print("applied", value)
+"""
+
+
+def test_a_second_apply_or_undo_while_another_process_holds_the_codebase_is_refused(root, backups):
+    holder = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, str(root), str(backups)], cwd=REPO_ROOT,
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        before = snapshot(root)
+        with pytest.raises(ChangeError, match="another apply or undo is writing"):
+            apply_changes(ChangeSet.from_answer(EDITS, root=root), backups_dir=backups)
+        with pytest.raises(ChangeError, match="Nothing was undone: another apply"):
+            undo_last_apply(root=root, backups_dir=backups)
+        assert snapshot(root) == before
+    finally:
+        holder.communicate("\n", timeout=10)
+    assert apply_changes(ChangeSet.from_answer(EDITS, root=root), backups_dir=backups).written  # free again
+
+
+def test_two_processes_applying_at_once_leave_one_apply_on_disk(root, backups, tmp_path):
+    for trial in range(3):
+        (root / "a.py").write_text("A = 1\n")
+        start = tmp_path / f"start-{trial}"
+        procs = [subprocess.Popen([sys.executable, "-c", APPLY_WHEN_TOLD, str(root), str(backups), str(start), v],
+                                  cwd=REPO_ROOT, stdout=subprocess.PIPE, text=True) for v in ("2", "3")]
+        time.sleep(1.0)  # both have their change set
+        start.touch()
+        outs = [p.communicate(timeout=60)[0] for p in procs]
+        codes = sorted(p.returncode for p in procs)
+        assert codes == [0, 1], outs
+        winner = next(o for o in outs if o.startswith("applied")).split()[1]
+        assert (root / "a.py").read_text() == f"A = {winner}\n"
+        loser = next(o for o in outs if o.startswith("refused"))
+        assert "another apply" in loser or "changed on disk since the diff" in loser
+
+
+def test_a_path_the_os_cannot_take_is_refused_and_the_other_changes_are_kept(root, backups):
+    answer = sr("d/" + "x" * 5000 + ".py", "", "X = 1\n") + sr("b.py", "B = 1\n", "B = 2\n") + \
+        sr("n" * 300 + ".py", "", "Y = 1\n")
+    changeset = ChangeSet.from_answer(answer, root=root)
+    rejected = [c for c in changeset.changes if c.kind == "rejected"]
+    assert len(rejected) == 2
+    reasons = " ".join(p for c in rejected for p in c.problems)
+    assert "5,004 characters" in reasons or "characters (the limit" in reasons
+    assert "longer than 255 bytes" in reasons
+    assert apply_changes(changeset, backups_dir=backups).written == ["b.py"]

@@ -1,13 +1,17 @@
 """Apply a reviewed ChangeSet to the codebase, undo it (even after a restart), export a patch.
 
 Apply validates everything before writing anything: paths, and that no file changed on
-disk since its diff was made (SHA-256). The originals go to backups_dir/<timestamp>/
+disk since its diff was made (SHA-256). One apply or undo at a time per codebase: an OS file
+lock (under backups_dir, keyed by the codebase's path) is held from that check to the last
+write, and a second one, from this process or another, is refused at once. The originals go to backups_dir/<timestamp>/
 with a manifest.json first, so undo works from disk alone; undo refuses to overwrite a
 file edited after the apply. Nothing is written outside root except under backups_dir.
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import json
 import os
 import shutil
@@ -16,6 +20,8 @@ import sys
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+
+from filelock import FileLock, Timeout
 
 from desktop.core.change_io import encode_text, sha256_bytes
 from desktop.core.change_paths import resolve_in_root
@@ -49,6 +55,26 @@ class ApplyRecord:
 
     def __str__(self) -> str:
         return self.summary()
+
+
+@contextlib.contextmanager
+def codebase_lock(root: Path, backups_dir: Path, *, action: str = "apply"):
+    """Held while files of `root` are checked and written; ChangeError when another holds it."""
+    key = hashlib.sha256(str(Path(root).resolve()).encode("utf-8", "surrogateescape")).hexdigest()[:16]
+    locks = Path(backups_dir) / "locks"
+    try:
+        locks.mkdir(parents=True, exist_ok=True)
+        lock = FileLock(str(locks / f"{key}.lock"), timeout=0, thread_local=False)
+        lock.acquire()
+    except Timeout as e:
+        raise ChangeError(f"Nothing was {'applied' if action == 'apply' else 'undone'}: another apply or "
+                          f"undo is writing to {root} right now. Try again when it has finished.") from e
+    except OSError as e:
+        raise ChangeError(f"Could not lock {root} for the {action}: {os_reason(e)}.") from e
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 def _current(target: Path) -> bytes | None:
@@ -95,7 +121,12 @@ def _write_failed(*, rel: str, error: OSError, tx: Transaction, backup_dir: Path
 
 
 def apply_changes(changeset: ChangeSet, *, backups_dir: Path) -> ApplyRecord:
-    """Write the accepted changes (accepted hunks only), all or none."""
+    """Write the accepted changes (accepted hunks only), all or none, one apply at a time."""
+    with codebase_lock(changeset.root, backups_dir):
+        return _apply(changeset, backups_dir=backups_dir)
+
+
+def _apply(changeset: ChangeSet, *, backups_dir: Path) -> ApplyRecord:
     root = changeset.root.resolve()
     plan: list[tuple[str, Path, bytes, int, bytes | None]] = []
     stale: list[str] = []
@@ -190,6 +221,11 @@ def _last_apply(root: Path, backups_dir: Path) -> tuple[Path, dict] | None:
 
 def undo_last_apply(*, root: Path, backups_dir: Path) -> ApplyRecord:
     """Restore the files of the latest apply under root that is not undone yet."""
+    with codebase_lock(root, backups_dir, action="undo"):
+        return _undo(root=root, backups_dir=backups_dir)
+
+
+def _undo(*, root: Path, backups_dir: Path) -> ApplyRecord:
     root = Path(root).resolve()
     found = _last_apply(root, Path(backups_dir))
     if found is None:

@@ -19,6 +19,8 @@ class PathRefused(ChangeError):
 
 
 _DRIVE = re.compile(r"^[A-Za-z]:")
+NAME_MAX = 255  # bytes in one file or folder name (ext4, APFS, NTFS)
+PATH_MAX = 1024  # characters in a path under the codebase; longer ones are a model's runaway
 _LEAVES = "refused: path leaves the codebase: {raw}"
 
 
@@ -43,6 +45,11 @@ def normalise_path(raw: str) -> str:
         raise PathRefused(f"refused: path is inside .git: {raw}")
     if not parts:
         raise PathRefused(f"refused: not a file path: {raw}")
+    if len(posix) > PATH_MAX:
+        raise PathRefused(f"refused: path of {len(posix):,} characters (the limit is {PATH_MAX:,}): {posix[:80]}...")
+    long = next((p for p in parts if len(p.encode("utf-8", "surrogateescape")) > NAME_MAX), None)
+    if long is not None:
+        raise PathRefused(f"refused: a file or folder name longer than {NAME_MAX} bytes: {long[:80]}...")
     return str(PurePosixPath(*parts))
 
 
@@ -55,12 +62,19 @@ def resolve_in_root(root: Path, rel: str) -> Path:
     """
     real_root = root.resolve()
     target = real_root / normalise_path(rel)
-    resolved = target.resolve()  # follows links in every existing component
+    try:
+        resolved = target.resolve()  # follows links in every existing component
+    except OSError as e:  # e.g. ENAMETOOLONG under a deep root
+        raise PathRefused(f"refused: the system cannot take this path ({e.strerror or e}): {rel[:80]}") from e
     if resolved != real_root and real_root not in resolved.parents:
         raise PathRefused(_LEAVES.format(raw=rel) + " (through a symbolic link)")
     if any(p.name.lower() == ".git" for p in [resolved, *resolved.parents] if p != real_root
            and real_root in p.parents):
         raise PathRefused(f"refused: path is inside .git: {rel}")
-    if target.is_symlink():
+    try:
+        is_link = target.is_symlink()
+    except OSError as e:
+        raise PathRefused(f"refused: the system cannot take this path ({e.strerror or e}): {rel[:80]}") from e
+    if is_link:
         raise PathRefused(f"refused: path is a symbolic link: {rel}")
     return target
