@@ -414,3 +414,27 @@ def test_a_failed_check_is_shown_and_apply_asks_first(qtbot, root, app_paths):
     # Without checks, nothing about them is shown.
     widget.set_changeset(ChangeSet.from_answer(ANSWER, root=root), root=root, backups_dir=app_paths.backups_dir)
     assert not widget.checks_label.isVisible()
+
+
+def test_a_change_that_would_break_its_file_starts_unticked_and_apply_asks_once_when_ticked(qtbot, root, app_paths):
+    from desktop.core.risky_changes import untick_risky_changes
+
+    target = next(p for p in sorted(root.rglob("*.py")) if "def " in p.read_text())
+    rel = target.relative_to(root).as_posix()
+    changeset = ChangeSet.from_answer(f"{rel}\n```python\ndef broken(:\n    pass\n```\n", root=root)
+    assert [path for path, _ in untick_risky_changes(changeset)] == [rel]
+    widget = ChangesView()
+    qtbot.addWidget(widget)
+    widget.show()
+    widget.set_changeset(changeset, root=root, backups_dir=app_paths.backups_dir)
+    assert not widget.apply_button.isEnabled()  # nothing ticked: nothing to apply
+    assert "no longer parse" in widget.files.item(0).toolTip()
+    changeset.get(rel).accepted = True  # the user ticks it anyway
+    widget.set_changeset(changeset, root=root, backups_dir=app_paths.backups_dir)
+    before = snapshot(root)
+    widget.apply()
+    box = widget.pending_confirmation
+    assert box is not None and box.windowTitle() == "A change would break a file"
+    assert f"{rel}: the file would no longer parse" in box.text()
+    box.reject()
+    assert snapshot(root) == before and "Not applied" in widget.message_text()

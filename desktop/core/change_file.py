@@ -82,6 +82,8 @@ class FileChange:
     # What Plansmith mended in the model's answer (a wrong path, say): shown to the user,
     # not sent back to the model as a problem.
     notes: list[str] = field(default_factory=list)
+    # Why applying it as it is would break the file (risky_changes.py); Apply asks first.
+    flag: str = ""
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:

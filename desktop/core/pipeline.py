@@ -23,6 +23,7 @@ from desktop.core.changes import ChangeSet
 from desktop.core.checks import Checker, CheckResult, problems_text
 from desktop.core.checklist import Checklist, check_names, parse_checklist
 from desktop.core.new_files import untick_unasked_files
+from desktop.core.risky_changes import untick_risky_changes
 from desktop.core.codebase import Codebase, RankedFile, rank_files
 from desktop.core.compose import compose_answers
 from desktop.core.context import ContextPack, fence_language, pack_context
@@ -800,8 +801,18 @@ class Run:
         for path in untick_unasked_files(changeset, plan_text=self.plan.text):
             self._notice(f"`{path}` is a new file that neither the plan nor the other changes ask for: "
                          "it is shown, not ticked.")
+        for path, reason in untick_risky_changes(changeset, other_files=self._other_files):
+            self._notice(f"`{path}` is shown, not ticked: {reason}.")
         self._set_phase(Phase.STOPPED if self._stopped(stop_event) else Phase.DONE)
         return changeset
+
+    def _other_files(self):
+        """(path, text) of the codebase's files, for what a dropped definition would break."""
+        for f in self.codebase.files:
+            try:
+                yield f.rel_path, self.codebase.read_text(f.rel_path)
+            except (OSError, PlansmithError):
+                continue
 
     def _fail(self, exc: PlansmithError) -> None:
         self.error = str(exc)

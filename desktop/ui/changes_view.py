@@ -623,17 +623,24 @@ class ChangesView(QWidget):
         self.apply()
 
     def apply(self) -> None:
-        """Apply the accepted changes; asks first when a check failed on them, or when the
-        codebase has uncommitted files."""
+        """Apply the accepted changes; asks first (once) when a check failed on them or a ticked
+        change would break a file, and when the codebase has uncommitted files."""
         if self._changeset is None or self._root is None or self._applied or self._read_only:
             return
         failed = [r for r in self._check_results() if not r.ok]
-        if failed:
-            box = QMessageBox(QMessageBox.Icon.Warning, "The check failed",
-                              "The checks failed on this change (run on a scratch copy before it was shown):\n\n"
-                              + "\n".join(r.summary() for r in failed),
-                              QMessageBox.StandardButton.Cancel, self)
-            box.setDetailedText("\n\n".join(f"{f.id}: {f.message}" for r in failed for f in r.new_failures))
+        flagged = [c for c in self._changeset.accepted() if c.flag]
+        if failed or flagged:
+            parts = []
+            if failed:
+                parts.append("The checks failed on this change (run on a scratch copy before it was shown):\n\n"
+                             + "\n".join(r.summary() for r in failed))
+            if flagged:
+                parts.append("These ticked changes would break a file:\n\n"
+                             + "\n".join(f"{c.path}: {c.flag}" for c in flagged))
+            box = QMessageBox(QMessageBox.Icon.Warning, "The check failed" if failed else "A change would break a file",
+                              "\n\n".join(parts), QMessageBox.StandardButton.Cancel, self)
+            if failed:
+                box.setDetailedText("\n\n".join(f"{f.id}: {f.message}" for r in failed for f in r.new_failures))
             go = box.addButton("Apply anyway", QMessageBox.ButtonRole.AcceptRole)
             box.setDefaultButton(QMessageBox.StandardButton.Cancel)
             box.finished.connect(lambda _result: self._on_check_answer(box, go))

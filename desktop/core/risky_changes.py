@@ -1,0 +1,88 @@
+"""Changes that would break a file if applied as they are: left unticked, with the reason.
+
+A Python file that parsed before the change and does not after it, or a change that drops
+definitions the file had (a function, a class, a method) that other files of the codebase use,
+starts unticked in the review, its reason in view; the user can still tick it, and Apply then
+asks once. A dropped definition nothing else names is said in the change's notes but stays
+ticked. Judged from the code alone (its syntax tree and the names in other files), whatever
+the plan says.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Callable, Iterable
+
+from desktop.core.changes import ChangeSet
+
+__all__ = ["definitions", "removed_definitions", "untick_risky_changes"]
+
+
+def definitions(source: str) -> set[str] | None:
+    """Top-level function and class names and `Class.method` names; None when it does not parse."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return None
+    names = set()
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        if isinstance(node, ast.ClassDef):
+            names.update(f"{node.name}.{n.name}" for n in node.body
+                         if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)))
+    return names
+
+
+def removed_definitions(path: str, old_text: str | None, new_text: str) -> tuple[str, list[str]]:
+    """(why the file would no longer parse or "", the definitions the change drops)."""
+    if not path.endswith(".py"):
+        return "", []
+    after = definitions(new_text)
+    before = definitions(old_text) if old_text is not None else set()
+    if after is None:
+        if before is None:
+            return "", []  # it did not parse before either: not this change's doing
+        try:
+            ast.parse(new_text)
+        except SyntaxError as exc:
+            return f"the file would no longer parse (line {exc.lineno}: {exc.msg})", []
+        except ValueError as exc:
+            return f"the file would no longer parse ({exc})", []
+    return "", sorted((before or set()) - (after or set()))
+
+
+def _names(names: list[str]) -> str:
+    return ", ".join(f"`{n}`" for n in names[:6]) + (f" and {len(names) - 6} more" if len(names) > 6 else "")
+
+
+def untick_risky_changes(changeset: ChangeSet, *, other_files: Callable[[], Iterable[tuple[str, str]]] = tuple
+                         ) -> list[tuple[str, str]]:
+    """Untick each ticked change that would break its file or a file that uses it; (path,
+    reason) of each. `other_files()` gives (path, text) of the codebase's files, read only
+    when a change drops a definition."""
+    found = []
+    texts: list[tuple[str, str]] | None = None
+    for change in changeset.changes:
+        if change.kind == "rejected" or not change.accepted or change.new_text is None:
+            continue
+        broken, gone = removed_definitions(change.path, change.old_text, change.new_text)
+        reason = broken
+        if gone:
+            if texts is None:
+                texts = list(other_files())
+            changed = {c.path: c.new_text for c in changeset.changes if c.new_text is not None}
+            used = [n for n in gone if any(
+                re.search(rf"(?<![\w]){re.escape(n.rsplit('.', 1)[-1])}(?!\w)", changed.get(p, text))
+                for p, text in texts if p != change.path)]
+            if used:
+                reason = f"it removes {_names(used)}, which other files use"
+            else:
+                change.notes.append(f"it removes {_names(gone)} (no other file uses them)")
+        if reason:
+            change.accepted = False
+            change.flag = reason
+            change.notes.append(f"not ticked: {reason}")
+            found.append((change.path, reason))
+    return found
