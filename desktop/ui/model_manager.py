@@ -9,6 +9,8 @@ explains that no model is installed and preselects the recommended one.
 
 from __future__ import annotations
 
+import atexit
+
 import functools
 import logging
 import threading
@@ -463,6 +465,19 @@ def _stop_worker(thread: QThread, jobs: _JobBox) -> None:
         log.warning("model manager worker still busy at close")
         return
     _running[:] = [(t, w) for t, w in _running if t is not thread]
+
+
+@atexit.register
+def _stop_all() -> None:
+    """At exit, stop the threads of dialogs still open (or never collected): Qt aborts the
+    process when a running QThread is destroyed during interpreter shutdown."""
+    for thread, _worker in list(_running):
+        try:
+            thread.quit()
+            thread.wait(15_000)
+        except RuntimeError:
+            continue  # its C++ object is already gone
+    _running.clear()
 
 
 def _first_run_text(listing: Listing) -> str:
