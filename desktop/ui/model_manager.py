@@ -460,8 +460,12 @@ _running: list[tuple[QThread, QObject]] = []  # strong references until each thr
 def _stop_worker(thread: QThread, jobs: _JobBox) -> None:
     if jobs.job is not None:
         jobs.job.cancel.set()  # the partial file stays for next time
-    thread.quit()
-    if not thread.wait(15_000):  # a stalled connection: it ends at the read timeout
+    try:
+        thread.quit()
+        stopped = thread.wait(15_000)
+    except RuntimeError:  # its C++ object is gone (stopped at exit by _stop_all)
+        stopped = True
+    if not stopped:  # a stalled connection: it ends at the read timeout
         log.warning("model manager worker still busy at close")
         return
     _running[:] = [(t, w) for t, w in _running if t is not thread]
