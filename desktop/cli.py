@@ -36,12 +36,23 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{self.prog}: {message}")
 
 
+class QuietFileHandler(logging.FileHandler):
+    """The log file: a record it cannot write (a full disk) is dropped without a traceback on
+    the terminal; the error the user must see is reported where it happens."""
+
+    def handleError(self, record: logging.LogRecord) -> None:  # noqa: N802 (logging's name)
+        pass
+
+
 def configure_logging(paths: AppPaths) -> None:
-    paths.log_dir.mkdir(parents=True, exist_ok=True)
     root = logging.getLogger()
     if any(getattr(h, "_plansmith", False) for h in root.handlers):
         return
-    handler = logging.FileHandler(paths.log_file, encoding="utf-8")
+    try:
+        paths.log_dir.mkdir(parents=True, exist_ok=True)
+        handler = QuietFileHandler(paths.log_file, encoding="utf-8")
+    except OSError:
+        return  # no log file (a full or read-only disk): the app runs without one
     handler._plansmith = True  # type: ignore[attr-defined]
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root.addHandler(handler)

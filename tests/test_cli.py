@@ -149,3 +149,28 @@ def test_the_examples_flags() -> None:
     assert parse("--no-check-examples") == "off"
     with pytest.raises(Exception, match="invalid choice"):
         parse("--check-examples", "always")
+
+
+def test_a_log_file_that_cannot_be_written_prints_no_traceback(tmp_path, capsys) -> None:
+    import errno
+    import logging
+
+    from desktop.cli import QuietFileHandler
+
+    handler = QuietFileHandler(tmp_path / "plansmith.log", encoding="utf-8")
+
+    class FullDisk:
+        def write(self, text):
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+        def flush(self):
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    handler.stream = FullDisk()
+    logger = logging.getLogger("plansmith-full-disk-test")
+    logger.addHandler(handler)
+    try:
+        logger.error("a record the disk cannot take")
+    finally:
+        logger.removeHandler(handler)
+    assert "Logging error" not in capsys.readouterr().err
