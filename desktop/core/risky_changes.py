@@ -15,24 +15,15 @@ import re
 from collections.abc import Callable, Iterable
 
 from desktop.core.changes import ChangeSet
+from desktop.core.py_facts import ModuleFacts
 
 __all__ = ["definitions", "removed_definitions", "untick_risky_changes"]
 
 
 def definitions(source: str) -> set[str] | None:
-    """Top-level function and class names and `Class.method` names; None when it does not parse."""
-    try:
-        tree = ast.parse(source)
-    except (SyntaxError, ValueError):
-        return None
-    names = set()
-    for node in tree.body:
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            names.add(node.name)
-        if isinstance(node, ast.ClassDef):
-            names.update(f"{node.name}.{n.name}" for n in node.body
-                         if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)))
-    return names
+    """Function and class names, methods as `Class.method`; None when it does not parse."""
+    facts = ModuleFacts(source)
+    return {d.qualname for d in facts.definitions} if facts.parses else None
 
 
 def removed_definitions(path: str, old_text: str | None, new_text: str) -> tuple[str, list[str]]:
@@ -64,6 +55,7 @@ def untick_risky_changes(changeset: ChangeSet, *, other_files: Callable[[], Iter
     when a change drops a definition."""
     found = []
     texts: list[tuple[str, str]] | None = None
+    changed = {c.path: c.new_text for c in changeset.changes if c.new_text is not None}
     for change in changeset.changes:
         if change.kind == "rejected" or not change.accepted or change.new_text is None:
             continue
@@ -72,7 +64,6 @@ def untick_risky_changes(changeset: ChangeSet, *, other_files: Callable[[], Iter
         if gone:
             if texts is None:
                 texts = list(other_files())
-            changed = {c.path: c.new_text for c in changeset.changes if c.new_text is not None}
             used = [n for n in gone if any(
                 re.search(rf"(?<![\w]){re.escape(n.rsplit('.', 1)[-1])}(?!\w)", changed.get(p, text))
                 for p, text in texts if p != change.path)]

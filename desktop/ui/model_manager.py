@@ -476,11 +476,7 @@ def _stop_all() -> None:
     """At exit, stop the threads of dialogs still open (or never collected): Qt aborts the
     process when a running QThread is destroyed during interpreter shutdown."""
     for thread, _worker in list(_running):
-        try:
-            thread.quit()
-            thread.wait(15_000)
-        except RuntimeError:
-            continue  # its C++ object is already gone
+        _stop_worker(thread, _JobBox())
     _running.clear()
 
 
