@@ -429,6 +429,9 @@ def test_a_change_that_would_break_its_file_starts_unticked_and_apply_asks_once_
     widget.set_changeset(changeset, root=root, backups_dir=app_paths.backups_dir)
     assert not widget.apply_button.isEnabled()  # nothing ticked: nothing to apply
     assert "no longer parse" in widget.files.item(0).toolTip()
+    widget.files.setCurrentRow(0)
+    assert "Not ticked: the file would no longer parse" in widget.notes.toPlainText()
+    assert "would break: the file would no longer parse" in widget.files.item(0).text()
     changeset.get(rel).accepted = True  # the user ticks it anyway
     widget.set_changeset(changeset, root=root, backups_dir=app_paths.backups_dir)
     before = snapshot(root)

@@ -79,8 +79,8 @@ class FileChange:
     bom: bool = False
     mode: int | None = None
     refused: bool = False  # the path itself was refused; no text can make it writable
-    # What Plansmith mended in the model's answer (a wrong path, say): shown to the user,
-    # not sent back to the model as a problem.
+    # What Plansmith mended in the model's answer (a wrong path, say) or noticed about it (a
+    # new file nothing asks for): shown to the user, not sent back to the model as a problem.
     notes: list[str] = field(default_factory=list)
     # Why applying it as it is would break the file (risky_changes.py); Apply asks first.
     flag: str = ""

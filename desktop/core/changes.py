@@ -73,7 +73,7 @@ class ChangeSet:
                 notes.append(f"{len(c.problems)} edit{'s' if len(c.problems) > 1 else ''} failed")
             notes += [f"warning: {_first_line(w)}" for w in c.warnings]
             if not c.accepted:
-                notes.append("not accepted")
+                notes.append(f"not accepted: {c.flag}" if c.flag else "not accepted")
             lines.append(line + (f" [{'; '.join(notes)}]" if notes else ""))
         if self.parse_problems:
             n = len(self.parse_problems)

@@ -73,7 +73,6 @@ def untick_risky_changes(changeset: ChangeSet, *, other_files: Callable[[], Iter
                 change.notes.append(f"it removes {_names(gone)} (no other file uses them)")
         if reason:
             change.accepted = False
-            change.flag = reason
-            change.notes.append(f"not ticked: {reason}")
+            change.flag = reason  # the review shows it as the reason the change is not ticked
             found.append((change.path, reason))
     return found

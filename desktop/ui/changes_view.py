@@ -326,6 +326,7 @@ class ChangesView(QWidget):
                     n = len(change.problems)
                     detail += f"\n{n} edit{'s' if n > 1 else ''} failed (see details)"
                 detail += "".join(f"\n⚠ {_first_line(w)}" for w in change.warnings)
+                detail += f"\n⚠ would break: {change.flag}" if change.flag else ""
                 detail += "".join(f"\nℹ {_first_line(n)}" for n in change.notes)
                 flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
                 if not self._applied:
@@ -340,7 +341,8 @@ class ChangesView(QWidget):
             dim = change.kind == "rejected" or not change.accepted
             item.setForeground(muted_text(self.palette()) if dim
                                else self.palette().color(QPalette.ColorRole.Text))
-            item.setToolTip("\n\n".join([change.path, *change.problems, *change.warnings, *change.notes]))
+            item.setToolTip("\n\n".join([change.path, *change.problems, *change.warnings,
+                                          *([change.flag] if change.flag else []), *change.notes]))
         finally:
             self._filling = was_filling
 
@@ -446,7 +448,8 @@ class ChangesView(QWidget):
         self.title.setToolTip(change.path)
         notes = [f"Problem: {p}" for p in change.problems]
         notes += [f"Warning: {w}" for w in change.warnings]
-        notes += [f"Mended: {n}" for n in change.notes]
+        notes += [f"Not ticked: {change.flag}"] if change.flag else []
+        notes += [f"Note: {n}" for n in change.notes]
         self._show_notes(notes)
         self._fill_hunks(change)
         self._render_diff(change)
