@@ -246,6 +246,7 @@ def cmd_doctor(args, *, paths: AppPaths, settings: Settings, out: TextIO) -> int
     else:
         w(f"  llama-cpp-python {hw.llama_cpp_version}; backends: {', '.join(hw.backends) or 'unknown'}; "
           f"GPU offload: {'yes' if hw.gpu_offload else 'no (CPU-only build)'}\n")
+        w(f"  {_build_reason(Path(sys.prefix))}\n")
     w("\nHardware:\n")
     w(f"  RAM: {_size(hw.total_ram)} total, {_size(hw.available_ram)} free; CPU cores: {hw.cpu_cores}\n")
     for g in hw.gpus:
@@ -279,6 +280,20 @@ def cmd_doctor(args, *, paths: AppPaths, settings: Settings, out: TextIO) -> int
     w(f" HF_ENDPOINT={os.environ.get('HF_ENDPOINT', '(default)')}"
       f"{'; HF_HUB_OFFLINE=' + offline if offline else ''}{'; proxy from ' + ', '.join(proxy) if proxy else ''}\n")
     return 0
+
+
+def _build_reason(venv: Path) -> str:
+    """Which llama.cpp backend `packaging/dev.sh` built for this environment, and why."""
+    def read(name: str) -> str:
+        try:
+            return (venv / name).read_text(encoding="utf-8").strip()
+        except (OSError, UnicodeDecodeError):
+            return ""
+    backend, flags = read(".llama-backend"), read(".llama-build-flags")
+    if not backend:
+        return ("built: not by packaging/dev.sh (no record of its flags in this environment); "
+                "`bash packaging/dev.sh run` builds for the GPU it finds")
+    return f"built by packaging/dev.sh for: {backend}" + (f"; CMake flags: {flags}" if flags else "")
 
 
 def _folder_state(folder: Path) -> str:

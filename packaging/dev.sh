@@ -70,6 +70,8 @@ PYCHECK
     "$VENV/bin/python" -m pip install -q --no-deps --force-reinstall "$WHEELDIR"/llama_cpp_python-"$LLAMA_VERSION"-*.whl
     printf '%s\n' "$LLAMA_CMAKE_ARGS" > "$VENV/.llama-build-flags"
   fi
+  # `plansmith doctor` reads why this build was chosen from here.
+  printf '%s\n' "$LLAMA_BACKEND" > "$VENV/.llama-backend"
   "$VENV/bin/python" -c "import llama_cpp, desktop" || { echo "install failed"; exit 1; }
   stage_done
 }

@@ -179,3 +179,15 @@ def test_list_and_doctor_use_no_network(env) -> None:
     assert "RAM:" in doctor and "llama-cpp-python" in doctor and "recommended for this machine" in doctor
     assert str(paths.models_dir) in doctor
     assert load_catalog().get("smollm2-135m").id in doctor
+    assert "built" in doctor  # which backend, and why (or that dev.sh did not build it)
+
+
+def test_doctor_says_which_backend_dev_sh_built_and_why(tmp_path) -> None:
+    from desktop.cli_models import _build_reason
+
+    assert "not by packaging/dev.sh" in _build_reason(tmp_path)
+    (tmp_path / ".llama-backend").write_text("CUDA for compute capability 90 (from nvidia-smi)\n")
+    (tmp_path / ".llama-build-flags").write_text("-DGGML_CUDA=on -DCMAKE_CUDA_ARCHITECTURES=90\n")
+    line = _build_reason(tmp_path)
+    assert "for: CUDA for compute capability 90 (from nvidia-smi)" in line
+    assert "CMake flags: -DGGML_CUDA=on -DCMAKE_CUDA_ARCHITECTURES=90" in line
