@@ -258,6 +258,29 @@ def test_only_checks_the_plan_quotes_are_kept():
     assert plan_checks(bare, plan) == ("assert triples([1, 3, -2, 1])\nassert not triples([1, 3, 5, 0])", 1)
 
 
+def test_checks_that_quote_the_plans_values_without_its_call_are_kept():
+    from desktop.core.reflection_examples import plan_checks
+
+    plan = ('For lst = [1,2,3] the output should be 6\n'
+            'For s = "abcde", c = "ae", the result should be (\'bcd\',False)\n'
+            "Example:\n    Input: [4,2,3]\n    Output: [2, 1]\n"
+            "An empty list [] gives 0, and [7, 8] gives 3, not 15.\n")
+    block = "\n".join([
+        "from m import f, g, h",
+        "assert f([1, 2, 3]) == 6",                    # the values in order, then the result
+        "assert g('abcde', 'ae') == ('bcd', False)",   # two arguments, each quoted
+        "assert h([4, 2, 3]) == [2, 1]",                # Input/Output lines
+        "assert f([1, 2, 3]) == 7",                    # a value the plan does not give
+        "assert g('ae', 'abcde') == ('bcd', False)",   # the arguments in another order
+        "assert f(lst) == 6",                          # a name, not a value: proves nothing
+        "assert f([7, 8]) == 15",                      # another value stands between
+    ])
+    kept, left_out = plan_checks(block, plan)
+    assert kept.splitlines() == ["from m import f, g, h", "assert f([1, 2, 3]) == 6",
+                                 "assert g('abcde', 'ae') == ('bcd', False)", "assert h([4, 2, 3]) == [2, 1]"]
+    assert left_out == 4
+
+
 def test_fresh_answers_that_do_no_better_leave_the_first_one_kept(tmp_path):
     worse = "    return None\n```\n"
     engine = ReplayEngine([REFLECTION, WRONG, WRONG, worse], prefill=True)

@@ -32,7 +32,7 @@ from desktop.core.plan_spec import PlanSpec
 from desktop.core.prompts import Prompts, fill
 from desktop.core.py_facts import ModuleFacts
 from desktop.core.reflection_examples import (checks_for, codebase_names, doctest_block, plan_checks, split_examples,
-                                              states_calls)
+                                              states_examples)
 from desktop.core.signatures import check_signatures
 from desktop.core.steer import Steer
 from desktop.core.strategy import PlainStrategy, choose_strategy
@@ -176,8 +176,8 @@ class Run:
 
     @property
     def examples_on(self) -> bool:
-        """Phase 1 writes the plan's examples as checks: asked for, and the plan writes a call."""
-        return self.options.check_examples and states_calls(self.plan.text)
+        """Phase 1 writes the plan's examples as checks: asked for, and the plan states an example."""
+        return self.options.check_examples and states_examples(self.plan.text)
 
     def _notice(self, text: str) -> None:
         self.on_event(RunEvent("notice", self.phase, text=text))

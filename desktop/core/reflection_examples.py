@@ -7,7 +7,10 @@ run it on a scratch copy. A block the reflection's budget cut short keeps its co
 
 A check holds the model to the plan only where it quotes the plan: an `assert call(...) ==
 value` is kept when the plan holds that call (its name and arguments, spaces and quote marks
-aside) and that value as the first value after it (`assert call(...)` needs `True` there); the model's own, unquoted examples are left out,
+aside) and that value as the first value after it (`assert call(...)` needs `True` there), or
+when the plan gives the call's literal arguments in order and then that value (`For lst =
+[1,2,3] the output should be 6`), with no other value between them; the model's own,
+unquoted examples are left out,
 since a wrong one would send a right answer to repair. The checks test the codebase's code,
 not a copy of it: a top-level `def` or `class` in the
 block with the name of a module-level definition of the codebase is left out, and a name of
@@ -28,9 +31,14 @@ _FENCE = re.compile(r"^```[ \t]*(python|py)?[ \t]*$", re.M | re.I)
 _CALL = re.compile(r"(?<![\w.])[A-Za-z_]\w*\(")
 
 
-def states_calls(plan: str) -> bool:
-    """Whether the plan writes any call (`name(`): without one no example can quote it."""
-    return bool(_CALL.search(plan))
+# A value as a plan writes it: a number, a quoted string, or the start of a list, tuple or dict.
+_VALUE = re.compile(r"""(?<![\w.])-?\d+(?:\.\d+)?(?![\w.])|"[^"\n]*"|'[^'\n]*'|[\[({]""")
+
+
+def states_examples(plan: str) -> bool:
+    """Whether the plan writes a call (`name(`) or a line with two values (`[1,2,3] ... 6`):
+    without either, no example can quote it."""
+    return bool(_CALL.search(plan)) or any(len(_VALUE.findall(line)) >= 2 for line in plan.splitlines())
 
 
 def split_examples(reflection: str) -> tuple[str, str]:
@@ -154,6 +162,35 @@ def _value_follows(expected: str, plan: str, at: int) -> bool:
     return any(_GAP.fullmatch(plan, at, m.start()) for m in _find(expected, plan, start=at, end=end))
 
 
+def _values_then_value(call: ast.Call, expected: str, code: str, plan: str) -> bool:
+    """The plan gives the call's argument values in order, then `expected` as the first value
+    after them (`For lst = [1,2,3] the output should be 6`): words and marks may stand between,
+    another value may not. Every argument must be a literal: a name proves nothing."""
+    args = list(call.args) + [k.value for k in call.keywords]
+    if not args or not all(_is_literal(a) for a in args):
+        return False
+    texts = [ast.get_source_segment(code, a) or "" for a in args]
+
+    def chain(at: int, rest: list[str]) -> bool:
+        if not rest:
+            while at < len(plan) and plan[at] in ") \t":  # the call's own closing, when written as one
+                at += 1
+            return _value_follows(expected, plan, at)
+        end = min(len(plan), at + NEAR + len(rest[0]) * 3)
+        return any(_GAP.fullmatch(plan, at, m.start()) and chain(m.end(), rest[1:])
+                   for m in _find(rest[0], plan, start=at, end=end))
+
+    return any(chain(m.end(), texts[1:]) for m in _find(texts[0], plan))
+
+
+def _is_literal(node: ast.expr) -> bool:
+    try:
+        ast.literal_eval(node)
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return False
+    return True
+
+
 def plan_checks(code: str, plan: str) -> tuple[str, int]:
     """The checks without the asserts the plan does not quote, and how many were left out."""
     try:
@@ -171,7 +208,8 @@ def plan_checks(code: str, plan: str) -> tuple[str, int]:
             left, right = test.left, test.comparators[0]
             expected = ast.get_source_segment(code, right) or ""
             calls = _find(_call_text(left, code), plan) if isinstance(left, ast.Call) else []
-            quoted = any(_value_follows(expected, plan, m.end()) for m in calls)
+            quoted = any(_value_follows(expected, plan, m.end()) for m in calls) or (
+                isinstance(left, ast.Call) and _values_then_value(left, expected, code, plan))
         else:  # `assert f(x)` holds the plan to `True` after the call, `assert not f(x)` to `False`
             negated = isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not)
             call = test.operand if negated else test
