@@ -1,4 +1,5 @@
-"""The headless command line: `plansmith run PLAN --repo DIR`, `plansmith runs`, models, doctor.
+"""The headless command line: `plansmith run PLAN --repo DIR`, `plansmith runs`, undo, recover,
+models, doctor.
 
 Exit codes: 0 success; 2 bad input (plan, folder, model file, arguments) with a one-line
 reason and no traceback; 1 anything else (a failure, or the user stopped the run).
@@ -9,6 +10,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import shlex
 import signal
 import sys
 import threading
@@ -17,7 +19,7 @@ from pathlib import Path
 from typing import TextIO
 
 from desktop import __version__
-from desktop.errors import PlansmithError
+from desktop.errors import ChangeError, PlansmithError
 from desktop.paths import AppPaths
 from desktop.settings import Settings, load_settings
 
@@ -100,9 +102,17 @@ def build_parser() -> argparse.ArgumentParser:
     runs.add_argument("--delete", metavar="ID")
     runs.set_defaults(handler=cmd_runs)
 
-    undo = sub.add_parser("undo", help="undo the last apply in a codebase")
+    undo = sub.add_parser("undo", help="undo the last apply in a codebase (rolls back one that stopped part-way)")
     undo.add_argument("--repo", type=Path, required=True)
     undo.set_defaults(handler=cmd_undo)
+
+    recover = sub.add_parser("recover", help="list, finish or roll back an apply that a crash, kill or power "
+                                             "cut stopped part-way")
+    recover.add_argument("--repo", type=Path, required=True)
+    how = recover.add_mutually_exclusive_group()
+    how.add_argument("--finish", action="store_true", help="write the files it had not written yet")
+    how.add_argument("--roll-back", action="store_true", help="put back the originals of the files it had written")
+    recover.set_defaults(handler=cmd_recover)
 
     try:
         from desktop import cli_models
@@ -249,6 +259,7 @@ def cmd_run(args, *, paths: AppPaths, settings: Settings, out: TextIO, err: Text
     if args.reflection:
         reflection_text = read_plan(args.reflection, max_bytes=settings.plan_max_bytes).text
     codebase = scan_codebase(args.repo, max_file_bytes=settings.file_max_bytes)
+    _check_no_stopped_apply(codebase.root, paths=paths, refuse=args.apply, err=err)
     if args.check is not None:
         settings.remember_check_command(codebase.root, args.check)
         stored = load_settings(paths.settings_file)  # without this run's other overrides
@@ -369,7 +380,59 @@ def cmd_undo(args, *, paths: AppPaths, settings: Settings, out: TextIO) -> int:
     from desktop.core.changes import undo_last_apply
 
     record = undo_last_apply(root=args.repo.resolve(), backups_dir=paths.backups_dir)
-    out.write(f"Undone: {record}\n")
+    if record.action == "roll_back":
+        out.write(f"Undone: {record} The last apply had stopped part-way; every file it touched is as "
+                  "it was before it.\n")
+    else:
+        out.write(f"Undone: {record}\n")
+    return EXIT_OK
+
+
+def _recover_command(root: Path) -> str:
+    return f"plansmith recover --repo {shlex.quote(str(root))}"
+
+
+def _check_no_stopped_apply(root: Path, *, paths: AppPaths, refuse: bool, err: TextIO) -> None:
+    """Before a run: an apply to root that stopped part-way refuses a run that would apply
+    (before any model time is spent), and is a warning for one that only reads the code."""
+    from desktop.core.apply_recovery import find_interrupted
+
+    found = find_interrupted(paths.backups_dir, root=root)
+    if not found:
+        return
+    what = f"an earlier apply to {root} (started {found[0].started}) stopped part-way"
+    if refuse:
+        raise ChangeError(f"Nothing was run: {what}. Finish it or roll it back first: "
+                          f"{_recover_command(root)}")
+    err.write(f"Warning: {what}: some files are new, some old. See: {_recover_command(root)}\n")
+
+
+def cmd_recover(args, *, paths: AppPaths, settings: Settings, out: TextIO) -> int:
+    from desktop.core.apply_recovery import find_interrupted, finish_apply, roll_back_apply
+
+    root = args.repo.resolve()
+    found = find_interrupted(paths.backups_dir, root=root)
+    if not found:
+        message = f"Nothing to recover in {root}: no apply to it stopped part-way."
+        if args.finish or args.roll_back:
+            raise ChangeError(message)
+        out.write(message + "\n")
+        return EXIT_OK
+    item = found[0]  # newest first: a roll back must go from the newest
+    if not (args.finish or args.roll_back):
+        out.write(item.describe() + "\n\n")
+        out.write(f"Finish it (every file becomes the new version): {_recover_command(root)} --finish\n"
+                  f"Roll it back (every file as it was before):    {_recover_command(root)} --roll-back\n")
+        return EXIT_OK
+    if args.finish:
+        record = finish_apply(item, backups_dir=paths.backups_dir)
+        out.write(f"{record} Every file of that apply is now the new version; undo with: plansmith undo "
+                  f"--repo {shlex.quote(str(root))}\n")
+    else:
+        record = roll_back_apply(item, backups_dir=paths.backups_dir)
+        out.write(f"{record} Every file of that apply is as it was before it.\n")
+    if len(found) > 1:
+        out.write(f"Another apply to {root} stopped part-way too; run {_recover_command(root)} again.\n")
     return EXIT_OK
 
 

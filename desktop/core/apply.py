@@ -6,6 +6,11 @@ lock (under backups_dir, keyed by the codebase's path) is held from that check t
 write, and a second one, from this process or another, is refused at once. The originals go to backups_dir/<timestamp>/
 with a manifest.json first, so undo works from disk alone; undo refuses to overwrite a
 file edited after the apply. Nothing is written outside root except under backups_dir.
+
+The manifest is also the journal of the apply: it is saved (state "applying", with the
+originals and the new bytes beside it) before the first file is written and marked "applied"
+after the last, so an apply a crash, kill or power cut stops part-way is found at the next
+start and finished or rolled back (desktop.core.apply_recovery).
 """
 
 from __future__ import annotations
@@ -29,15 +34,17 @@ from desktop.core.change_writer import NEW_FILE_MODE, Transaction, atomic_write,
 from desktop.core.changes import ChangeSet
 from desktop.errors import ChangeError
 
-__all__ = ["ApplyRecord", "apply_changes", "undo_last_apply", "export_patch", "dirty_git_files"]
+__all__ = ["ApplyRecord", "apply_changes", "undo_last_apply", "export_patch", "dirty_git_files",
+           "applies_in", "codebase_lock", "undo_manifest", "drop_new_copies"]
 
 MANIFEST = "manifest.json"
 MANIFEST_VERSION = 1
+NEW_FILES = "new"  # the new bytes of an apply in progress, beside the originals in "files"
 
 
 @dataclass
 class ApplyRecord:
-    action: str  # "apply" | "undo"
+    action: str  # "apply" | "undo" | "finish" | "roll_back" (the last two: of an apply stopped part-way)
     root: Path
     backup_dir: Path
     written: list[str] = field(default_factory=list)  # files whose content was written
@@ -45,7 +52,8 @@ class ApplyRecord:
     removed: list[str] = field(default_factory=list)  # files deleted (undo of a created file)
 
     def summary(self) -> str:
-        verb = "Applied" if self.action == "apply" else "Undid"
+        verb = {"apply": "Applied", "undo": "Undid", "finish": "Finished the apply",
+                "roll_back": "Rolled back"}[self.action]
         parts = [f"{len(self.written)} file(s) written"]
         if self.created:
             parts.append(f"{len(self.created)} created")
@@ -77,7 +85,8 @@ def codebase_lock(root: Path, backups_dir: Path, *, action: str = "apply"):
         lock.release()
 
 
-def _current(target: Path) -> bytes | None:
+def current_bytes(target: Path) -> bytes | None:
+    """The file's bytes; None when it does not exist; ChangeError when it is not a file."""
     if not target.exists():
         return None
     if not target.is_file():
@@ -85,7 +94,7 @@ def _current(target: Path) -> bytes | None:
     return target.read_bytes()
 
 
-def _save_manifest(backup_dir: Path, manifest: dict) -> None:
+def save_manifest(backup_dir: Path, manifest: dict) -> None:
     atomic_write(backup_dir / MANIFEST, json.dumps(manifest, indent=1).encode("utf-8"),
                  mode=0o600)
 
@@ -110,7 +119,7 @@ def _missing_dirs(root: Path, target: Path) -> list[Path]:
     return out
 
 
-def _write_failed(*, rel: str, error: OSError, tx: Transaction, backup_dir: Path) -> ChangeError:
+def write_failed(*, rel: str, error: OSError, tx: Transaction, backup_dir: Path) -> ChangeError:
     failed = tx.rollback()
     message = f"Could not write {rel}: {os_reason(error)}."
     if failed:
@@ -128,6 +137,11 @@ def apply_changes(changeset: ChangeSet, *, backups_dir: Path) -> ApplyRecord:
 
 def _apply(changeset: ChangeSet, *, backups_dir: Path) -> ApplyRecord:
     root = changeset.root.resolve()
+    interrupted = [m for _, m in applies_in(root, Path(backups_dir)) if m.get("state") == "applying"]
+    if interrupted:  # the lock is ours, so no process is still writing these
+        raise ChangeError(f"Nothing was applied: an earlier apply to {root} (started "
+                          f"{interrupted[0].get('created_at', '?')}) stopped part-way. Finish it or "
+                          f"roll it back first: `plansmith recover --repo {root}`, or in the window.")
     plan: list[tuple[str, Path, bytes, int, bytes | None]] = []
     stale: list[str] = []
     new_dirs: set[Path] = set()
@@ -136,7 +150,7 @@ def _apply(changeset: ChangeSet, *, backups_dir: Path) -> ApplyRecord:
         if not any(change.hunk_accepted) or text == change.old_text:
             continue
         target = resolve_in_root(root, change.path)
-        before = _current(target)
+        before = current_bytes(target)
         if change.base_sha256 is None and before is not None:
             stale.append(f"{change.path} (created since)")
         elif change.base_sha256 is not None and before is None:
@@ -157,21 +171,22 @@ def _apply(changeset: ChangeSet, *, backups_dir: Path) -> ApplyRecord:
     try:
         backup_dir = _new_backup_dir(Path(backups_dir))
         entries = []
-        for rel, target, data, _, before in plan:
+        for rel, target, data, mode, before in plan:
+            # The new bytes too, so an apply cut short by a crash can be finished later.
+            _save_copy(backup_dir / NEW_FILES / rel, data)
             entry = {"path": rel, "action": "created" if before is None else "modified",
                      "backup": None, "sha256_before": None, "mode_before": None,
-                     "sha256_after": sha256_bytes(data)}
+                     "sha256_after": sha256_bytes(data), "new": f"{NEW_FILES}/{rel}", "mode_after": mode}
             if before is not None:
-                copy = backup_dir / "files" / rel
-                copy.parent.mkdir(parents=True, exist_ok=True)
-                copy.write_bytes(before)
+                _save_copy(backup_dir / "files" / rel, before)
                 entry.update(backup=f"files/{rel}", sha256_before=sha256_bytes(before),
                              mode_before=target.stat().st_mode & 0o7777)
             entries.append(entry)
         manifest = {"version": MANIFEST_VERSION, "root": str(root), "state": "applying",
                     "created_at": datetime.now().isoformat(timespec="seconds"), "files": entries,
                     "created_dirs": sorted(p.relative_to(root).as_posix() for p in new_dirs)}
-        _save_manifest(backup_dir, manifest)
+        save_manifest(backup_dir, manifest)
+        _sync_folder(backup_dir)
     except OSError as e:
         raise ChangeError(f"Nothing was applied: could not save the backup in {backups_dir}: "
                           f"{os_reason(e)}.") from e
@@ -182,41 +197,83 @@ def _apply(changeset: ChangeSet, *, backups_dir: Path) -> ApplyRecord:
             tx.write(target, data, mode=mode)
         except OSError as e:
             manifest["state"] = "rolled_back"
-            error = _write_failed(rel=rel, error=e, tx=tx, backup_dir=backup_dir)
+            error = write_failed(rel=rel, error=e, tx=tx, backup_dir=backup_dir)
             _try_save(backup_dir, manifest)
+            drop_new_copies(backup_dir)
             raise error from e
     manifest["state"] = "applied"
     try:
-        _save_manifest(backup_dir, manifest)
+        save_manifest(backup_dir, manifest)
     except OSError as e:
         # Without the manifest undo could not find this apply: take it back now.
-        error = _write_failed(rel=str(backup_dir / MANIFEST), error=e, tx=tx,
-                              backup_dir=backup_dir)
+        error = write_failed(rel=str(backup_dir / MANIFEST), error=e, tx=tx,
+                             backup_dir=backup_dir)
+        drop_new_copies(backup_dir)
         raise error from e
+    drop_new_copies(backup_dir)
     return ApplyRecord("apply", root, backup_dir, written=[p[0] for p in plan],
                        created=[p[0] for p in plan if p[4] is None])
 
 
+def _save_copy(path: Path, data: bytes) -> None:
+    # Synced before the manifest names it: after a power cut the copies must be whole.
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "wb") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make the folder's new entries (the manifest) survive a power cut; POSIX only."""
+    if os.name != "posix":
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def drop_new_copies(backup_dir: Path) -> None:
+    """The new bytes are needed only while an apply is unfinished."""
+    shutil.rmtree(backup_dir / NEW_FILES, ignore_errors=True)
+
+
 def _try_save(backup_dir: Path, manifest: dict) -> None:
     try:
-        _save_manifest(backup_dir, manifest)
+        save_manifest(backup_dir, manifest)
     except OSError:
         pass  # the write error already being reported matters more
 
 
-def _last_apply(root: Path, backups_dir: Path) -> tuple[Path, dict] | None:
-    if not backups_dir.is_dir():
+def read_manifest(backup_dir: Path) -> dict | None:
+    """The manifest of one apply; None when it is missing or unreadable."""
+    try:
+        manifest = json.loads((backup_dir / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
         return None
+    return manifest if isinstance(manifest, dict) and isinstance(manifest.get("files"), list) else None
+
+
+def applies_in(root: Path | None, backups_dir: Path) -> list[tuple[Path, dict]]:
+    """(backup folder, manifest) of every recorded apply (to root, or to any codebase), newest first."""
+    try:
+        folders = [p for p in Path(backups_dir).iterdir() if p.is_dir()]
+    except OSError:
+        return []  # no backups yet
+    found = []
     # Folder names are timestamps, so name order is apply order.
-    for folder in sorted((p for p in backups_dir.iterdir() if p.is_dir()), reverse=True):
-        try:
-            manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            continue
-        # "applying": the app stopped mid-apply; undo restores what was written.
-        if manifest.get("root") == str(root) and manifest.get("state") in ("applied", "applying"):
-            return folder, manifest
-    return None
+    for folder in sorted(folders, reverse=True):
+        manifest = read_manifest(folder)
+        if manifest is not None and (root is None or manifest.get("root") == str(root)):
+            found.append((folder, manifest))
+    return found
+
+
+def _last_apply(root: Path, backups_dir: Path) -> tuple[Path, dict] | None:
+    return next(((f, m) for f, m in applies_in(root, backups_dir)
+                 if m.get("state") in ("applied", "applying")), None)
 
 
 def undo_last_apply(*, root: Path, backups_dir: Path) -> ApplyRecord:
@@ -231,11 +288,22 @@ def _undo(*, root: Path, backups_dir: Path) -> ApplyRecord:
     if found is None:
         raise ChangeError(f"Nothing to undo in {root}: no earlier apply is recorded.")
     backup_dir, manifest = found
+    if manifest.get("state") == "applying":
+        # It stopped part-way (the lock is ours, so nothing is writing it): undo is its roll back.
+        from desktop.core.apply_recovery import roll_back_stopped  # that module imports this one
+
+        return roll_back_stopped(root=root, backup_dir=backup_dir, manifest=manifest)
+    return undo_manifest(root=root, backup_dir=backup_dir, manifest=manifest)
+
+
+def undo_manifest(*, root: Path, backup_dir: Path, manifest: dict, stopped: bool = False) -> ApplyRecord:
+    """Restore the files one apply wrote (the caller holds the codebase lock); files it did not
+    write are left as they are. stopped: the apply stopped part-way, so this is its roll back."""
     steps: list[tuple[str, Path, bytes | None, int]] = []
     edited = []
     for entry in manifest["files"]:
         target = resolve_in_root(root, entry["path"])
-        current = _current(target)
+        current = current_bytes(target)
         now = sha256_bytes(current) if current is not None else None
         if now == entry["sha256_before"]:
             continue  # never written (an interrupted apply), or already as it was
@@ -265,7 +333,7 @@ def _undo(*, root: Path, backups_dir: Path) -> ApplyRecord:
             else:
                 tx.write(target, data, mode=mode)
         except OSError as e:
-            raise _write_failed(rel=rel, error=e, tx=tx, backup_dir=backup_dir) from e
+            raise write_failed(rel=rel, error=e, tx=tx, backup_dir=backup_dir) from e
     folders = []
     for rel_dir in manifest.get("created_dirs", []):
         try:
@@ -273,9 +341,10 @@ def _undo(*, root: Path, backups_dir: Path) -> ApplyRecord:
         except ChangeError:
             continue  # a manifest edited by hand; never remove anything outside root
     tx.remove_empty_dirs(folders)
-    manifest["state"] = "undone"
+    manifest["state"] = "rolled_back" if stopped else "undone"
     _try_save(backup_dir, manifest)  # if this fails, a second undo finds files as before: no-op
-    return ApplyRecord("undo", root, backup_dir,
+    drop_new_copies(backup_dir)
+    return ApplyRecord("roll_back" if stopped else "undo", root, backup_dir,
                        written=[s[0] for s in steps if s[2] is not None],
                        removed=[s[0] for s in steps if s[2] is None])
 

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.core.apply_recovery import find_interrupted
 from desktop.core.changes import ChangeSet
 from desktop.core.codebase import Codebase, RankedFile
 from desktop.core.plan import Plan, plan_from_text, read_plan
@@ -40,6 +41,7 @@ from desktop.settings import Settings, load_settings, save_settings
 from desktop.ui.changes_view import ChangesView
 from desktop.ui.context_panel import ContextPanel
 from desktop.ui.drop_zone import DropZone
+from desktop.ui.recovery_dialog import RecoveryDialog
 from desktop.ui.status import Banner, RunStatus
 from desktop.ui.stream_view import StreamView
 from desktop.ui.workers import (
@@ -114,6 +116,7 @@ class MainWindow(QMainWindow):
         self._context_size = 0  # of the loaded model
         self._loaded: ModelState | None = None
         self._shut_down = False
+        self.recovery_prompt: RecoveryDialog | None = None  # open while it asks about a stopped apply
 
         self.setWindowTitle("Plansmith")
         self.setMinimumSize(960, 600)
@@ -127,6 +130,7 @@ class MainWindow(QMainWindow):
             self.banner.show_message(settings_problem, kind="warning")
         # Listing models reads their headers: after the window is up, off the GUI thread.
         QTimer.singleShot(0, self.refresh_models)
+        QTimer.singleShot(0, self.ask_about_stopped_applies)
 
     # -- layout ---------------------------------------------------------------------------
 
@@ -448,6 +452,28 @@ class MainWindow(QMainWindow):
             self.settings.remember_plan(self.plan.path, path)
             self._save_settings()
         self._start_scan(ScanRequest(root=path, plan=self.plan, max_file_bytes=self.settings.file_max_bytes))
+        self.ask_about_stopped_applies(root=path)
+
+    @Slot()
+    def ask_about_stopped_applies(self, root: Path | None = None) -> None:
+        """If an apply (to root, or to any codebase) stopped part-way, ask to finish or roll it back."""
+        if self.recovery_prompt is not None or self._shut_down:
+            return
+        found = find_interrupted(self.paths.backups_dir, root=root)
+        if not found:
+            return
+        box = RecoveryDialog(found[0], backups_dir=self.paths.backups_dir, parent=self)
+        box.resolved.connect(lambda message, kind, done: self._on_recovery_answered(message, kind, done, root=root))
+        self.recovery_prompt = box
+        box.open()
+
+    def _on_recovery_answered(self, message: str, kind: str, done: bool, *, root: Path | None) -> None:
+        if self.recovery_prompt is not None:
+            self.recovery_prompt.deleteLater()
+            self.recovery_prompt = None
+        self.banner.show_message(message, kind=kind)
+        if done:
+            self.ask_about_stopped_applies(root=root)  # another codebase's may be waiting too
 
     def _rank_again(self) -> None:
         self._cancel_scan()
