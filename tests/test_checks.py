@@ -430,3 +430,38 @@ def test_a_plan_that_writes_no_call_gets_no_examples_block(tmp_path):
     run.implement()
     asked = [m["content"] for prompt in engine.prompts for m in prompt if m["role"] == "user"]
     assert asked and not any("Examples as checks" in text for text in asked)  # no turn asked for the block
+
+
+def test_checks_that_do_not_fit_the_codes_signatures_are_left_out_and_the_plans_doctests_added(tmp_path):
+    from desktop.core.reflection_examples import add_missing, fit_signatures
+
+    files = {"pkg/text.py": "def all_prefixes(string):\n    pass\n\nclass Box:\n    def __init__(self, size, *, unit='cm'):\n"
+                            "        self.size = size\n\ndef spread(*values, **options):\n    pass\n"}
+    block = "\n".join([
+        "from pkg.text import all_prefixes, Box, spread",
+        "assert all_prefixes().all_prefixes('abc') == ['a', 'ab', 'abc']",  # seen on the tuning split
+        "assert all_prefixes('ab') == ['a', 'ab']",
+        "assert all_prefixes('ab', 'c') == []",      # too many arguments
+        "assert all_prefixes(text='ab') == []",      # no such parameter
+        "assert Box(3).size == 3",
+        "assert Box(3, unit='m').size == 3",
+        "assert Box().size == 0",                    # __init__ needs size
+        "assert spread(1, 2, 3, x=4) is None",       # *values, **options take anything
+    ])
+    kept, left_out = fit_signatures(block, files)
+    assert left_out == 4
+    assert kept.splitlines()[1:] == ["assert all_prefixes('ab') == ['a', 'ab']", "assert Box(3).size == 3",
+                                     "assert Box(3, unit='m').size == 3", "assert spread(1, 2, 3, x=4) is None"]
+    merged = add_missing(kept, "assert all_prefixes('ab') == ['a', 'ab']\nassert all_prefixes('abc') == ['a', 'ab', 'abc']")
+    assert merged.splitlines()[-1] == "assert all_prefixes('abc') == ['a', 'ab', 'abc']"
+    assert merged.count("all_prefixes('ab')") == 1
+
+
+def test_the_reflections_block_becomes_the_checks_that_run(tmp_path):
+    broken = REFLECTION.replace("assert find([1, 2], 2) == 1", "assert find().find([1, 2], 2) == 1")
+    engine = ReplayEngine([broken], prefill=True)
+    run = stub_run(tmp_path, engine, check_examples=True)
+    run.reflect()
+    block = split_examples(run.reflection)[1]
+    assert "find()" not in block and "assert find([1, 2], 2) == 1" in block and "assert find([1, 2], 5) == -1" in block
+    assert run.examples() == block

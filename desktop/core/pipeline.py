@@ -31,7 +31,9 @@ from desktop.core.plan import Plan
 from desktop.core.plan_spec import PlanSpec
 from desktop.core.prompts import Prompts, fill
 from desktop.core.py_facts import ModuleFacts
-from desktop.core.reflection_examples import (checks_for, codebase_names, doctest_block, plan_checks, split_examples,
+from desktop.core.reflection_code import without_code
+from desktop.core.reflection_examples import (add_missing, checks_for, codebase_names, doctest_block, fit_signatures,
+                                              plan_checks, split_examples,
                                               states_examples)
 from desktop.core.signatures import check_signatures
 from desktop.core.steer import Steer
@@ -422,11 +424,16 @@ class Run:
         return self.reflection
 
     def _add_examples(self, turn: Turn, stop_event: threading.Event | None) -> None:
-        """A reflection that ends without its examples block (a small model may spend its budget
-        listing cases) gets one: the plan's `>>>` examples, else a short turn that asks for it."""
-        if plan_checks(split_examples(turn.text)[1], self.plan.text)[0]:
-            return  # it has checks that quote the plan
-        code = doctest_block(self.spec.examples)
+        """The reflection's examples block, made the checks that will run: its asserts that quote
+        the plan and fit the code's signatures, then the plan's own `>>>` examples it left out.
+        With neither (a small model may spend its budget listing cases), a short turn asks for it."""
+        block = split_examples(turn.text)[1]
+        files = self._whole_files()
+        quoted = fit_signatures(plan_checks(block, self.plan.text)[0], files)[0]
+        code = add_missing(quoted, doctest_block(self.spec.examples))
+        code = checks_for(code, codebase_names(files)) if code else ""
+        if code and code == block.strip():
+            return  # the model's block is already what will run
         if not code:
             self._notice("The reflection has no examples block: asking for it.")
             messages = self.messages + [{"role": "assistant", "content": turn.text},
@@ -443,9 +450,16 @@ class Run:
             turn.usage = _add_usage(turn.usage, self.engine.last_usage)
             code = split_examples((opening if prefill else "") + answer)[1]
         if code:
+            if block:
+                self._notice("The examples block now holds the checks that will run: the ones that quote the "
+                             "plan and fit the code's signatures, and the plan's `>>>` examples.")
             addition = f"\n\n## Examples as checks\n```python\n{code}\n```\n"
-            turn.text = turn.text.rstrip() + addition
+            turn.text = (split_examples(turn.text)[0] if block else turn.text).rstrip() + addition
             self.on_event(RunEvent("text", self.phase, text=addition))
+
+    def _whole_files(self) -> dict[str, str]:
+        """The packed files that are not cut short, by path."""
+        return {f.path: f.text for f in (self.context.files if self.context else []) if f.cut_at_line is None}
 
     def set_reflection(self, text: str) -> None:
         """The user's edit (or a reflection loaded from a file) replaces the model's."""
@@ -541,15 +555,18 @@ class Run:
         return [t.text for t in self.turns if t.kind != "reflection" and t.kept]
 
     def strategy_text(self) -> str:
-        """The reflection Phase 2 follows: without its examples block when that is a check."""
-        return split_examples(self.reflection)[0] if self.examples_on else self.reflection
+        """The reflection Phase 2 follows: without its examples block when that is a check, and,
+        unless the developer edited it, without the code the model wrote into it (a small model
+        copies that code, bugs included: reflection_code.py)."""
+        text = split_examples(self.reflection)[0] if self.examples_on else self.reflection
+        return text if self.reflection_edited else without_code(text)
 
     def examples(self) -> str:
         """The examples block of the reflection, as checks; empty when example checks are off."""
         if not self.examples_on:
             return ""
-        code, _ = plan_checks(split_examples(self.reflection)[1], self.plan.text)
-        files = {f.path: f.text for f in (self.context.files if self.context else []) if f.cut_at_line is None}
+        files = self._whole_files()
+        code = fit_signatures(plan_checks(split_examples(self.reflection)[1], self.plan.text)[0], files)[0]
         return checks_for(code, codebase_names(files)) if code else ""
 
     def final_checks(self) -> list[CheckResult]:

@@ -236,3 +236,91 @@ def doctest_block(examples) -> str:
             continue  # a statement, printed text or a traceback: not a value to compare
         lines.append(f"assert {source} == {want}")
     return "\n".join(lines)
+
+
+def _binds(call: ast.Call, fn: ast.FunctionDef | ast.AsyncFunctionDef, *, skip_first: bool = False) -> bool:
+    """Whether the call's arguments fit the function's parameters (as Python would bind them)."""
+    if any(isinstance(a, ast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords):
+        return True  # *args or **kwargs at the call: cannot tell
+    a = fn.args
+    params = (a.posonlyargs + a.args)[1 if skip_first else 0:]
+    n = len(call.args)
+    if n > len(params) and a.vararg is None:
+        return False
+    by_position = {p.arg for p in params[:n]}
+    by_keyword = {p.arg for p in params[n:] if p not in a.posonlyargs} | {p.arg for p in a.kwonlyargs}
+    given = [k.arg for k in call.keywords]
+    if any(k in by_position or (k not in by_keyword and a.kwarg is None) for k in given):
+        return False
+    required = params[: len(params) - len(a.defaults)]
+    required_kw = [p.arg for p, d in zip(a.kwonlyargs, a.kw_defaults) if d is None]
+    return all(p.arg in given for p in required[n:]) and all(k in given for k in required_kw)
+
+
+def _signatures(files: Mapping[str, str]) -> dict[str, tuple[ast.FunctionDef | ast.AsyncFunctionDef, bool]]:
+    """Module-level functions (and classes, by their `__init__`) of the files, undecorated only:
+    a decorator may change what a call takes."""
+    found: dict = {}
+    for path, text in files.items():
+        if not path.endswith(".py"):
+            continue
+        try:
+            tree = ast.parse(text)
+        except (SyntaxError, ValueError):
+            continue
+        for node in tree.body:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and not node.decorator_list:
+                found.setdefault(node.name, (node, False))
+            elif isinstance(node, ast.ClassDef) and not node.decorator_list and not node.bases:
+                init = next((n for n in node.body if isinstance(n, ast.FunctionDef) and n.name == "__init__"), None)
+                if init is not None and not init.decorator_list:
+                    found.setdefault(node.name, (init, True))
+    return found
+
+
+def fit_signatures(code: str, files: Mapping[str, str]) -> tuple[str, int]:
+    """The checks without the asserts that call a function of the codebase with arguments its
+    signature does not take (`f()` for `def f(s)`: a slip in writing the check, not a fault of
+    the code), and how many were left out."""
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return code, 0
+    signatures = _signatures(files)
+    drop: set[int] = set()
+    left_out = 0
+    for node in tree.body:
+        if not isinstance(node, ast.Assert):
+            continue
+        for call in (n for n in ast.walk(node) if isinstance(n, ast.Call)):
+            target = signatures.get(call.func.id) if isinstance(call.func, ast.Name) else None
+            if target is not None and not _binds(call, target[0], skip_first=target[1]):
+                drop.update(range(node.lineno, node.end_lineno + 1))
+                left_out += 1
+                break
+    if not drop:
+        return code, 0
+    kept = [line for i, line in enumerate(code.splitlines(), 1) if i not in drop]
+    if not any(isinstance(n, ast.Assert) and n.lineno not in drop for n in tree.body):
+        return "", left_out
+    return "\n".join(kept).strip(), left_out
+
+
+def _asserted_calls(code: str) -> set[str]:
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return set()
+    calls = set()
+    for node in tree.body:
+        if isinstance(node, ast.Assert):
+            test = node.test.left if isinstance(node.test, ast.Compare) else node.test
+            calls.add(re.sub(r"\s+", "", ast.get_source_segment(code, test) or ""))
+    return calls
+
+
+def add_missing(code: str, extra: str) -> str:
+    """`code` with the asserts of `extra` whose tested expression it does not assert yet."""
+    have = _asserted_calls(code)
+    lines = [line for line in extra.splitlines() if line.strip() and not (_asserted_calls(line) & have)]
+    return "\n".join(part for part in (code.strip(), "\n".join(lines)) if part).strip()
