@@ -216,6 +216,8 @@ def main() -> None:
     parser.add_argument("--reflections", nargs="*", type=Path, default=[],
                         help="reuse the reflections of these results files (tasks not in them are skipped)")
     parser.add_argument("--first-only", action="store_true", help="only the strategy answer (to compare Phase 2 variants)")
+    parser.add_argument("--keep-reflection-code", action="store_true",
+                        help="Phase 2 follows the reflection with the code the model wrote into it (as before d6b7a40)")
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--policies", nargs="*", type=Path, help="replay the policies over these results files")
     args = parser.parse_args()
@@ -245,6 +247,10 @@ def main() -> None:
     prompts = Prompts.load()
     options = RunOptions(reflection_tokens=args.reflection_tokens, answer_tokens=args.answer_tokens, temperature=0.0,
                          max_repairs=2, check_examples=True, examples_any_code=True)
+    if args.keep_reflection_code:
+        import desktop.core.pipeline as pipeline
+
+        pipeline.without_code = lambda text: text
     reflections = {}
     for path in args.reflections:
         for line in path.read_text().splitlines():

@@ -12,6 +12,11 @@ kv:       Phase 2's time to first token after a ~3,000-token prompt and an unedi
           excluded); ratio warm/cold (target <= 0.2).
 memory:   peak RSS of a process that loads the model at the given context and generates,
           against the model file size plus the KV cache; reports the overhead.
+lookup:   decode tokens/s of greedy answers with prompt-lookup decoding against without, on
+          the quality bench's prompts: whole-file answers (the project tasks' files small enough
+          to be written whole) and others (HumanEval function bodies, a Phase 1 reflection);
+          interleaved runs; whether the text is the same; the extra peak memory. Targets:
+          >= 1.3x on whole-file answers, never below 1.0 on the others, <= 100 MB.
 """
 
 from __future__ import annotations
@@ -61,7 +66,8 @@ def overhead(args) -> dict:
     import llama_cpp
 
     path = fetch(args.model)
-    engine = LlamaEngine(path, context_size=4096, threads=THREADS, gpu_layers=args.gpu_layers)
+    # Plain greedy sampling on both sides: this measures the engine's own cost.
+    engine = LlamaEngine(path, context_size=4096, threads=THREADS, gpu_layers=args.gpu_layers, prompt_lookup=False)
     engine.load()
     raw = llama_cpp.Llama(
         model_path=str(path), n_ctx=4096, n_batch=512, n_ubatch=512, n_threads=THREADS,
@@ -146,6 +152,82 @@ def kv(args) -> dict:
     return result
 
 
+def _lookup_prompts(engine: LlamaEngine, limit: int) -> list[tuple[str, str, list[dict]]]:
+    """(kind, name, messages): the one-shot prompts of project tasks whose target file is written
+    whole, of HumanEval tasks, and one Phase 1 prompt (its answer is prose)."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    import tempfile
+
+    from quality.harness import load_tasks, materialize
+    from quality.humaneval import build_all
+
+    from desktop.core.codebase import scan_codebase
+    from desktop.core.pipeline import Run, RunOptions
+    from desktop.core.plan import read_plan
+    from desktop.core.prompts import Prompts
+
+    prompts, out = Prompts.load(), []
+    work = Path(tempfile.mkdtemp(prefix="plansmith-lookup-"))
+    groups = [("whole file", load_tasks()), ("function", load_tasks(build_all())[::16])]
+    for kind, tasks in groups:
+        taken = 0
+        for task in tasks:
+            if taken >= limit:
+                break
+            repo = materialize(task, work / task.id)
+            run = Run(plan=read_plan(task.plan_path), codebase=scan_codebase(repo), engine=engine, prompts=prompts,
+                      options=RunOptions(answer_tokens=1536))
+            run.prepare()
+            if kind == "whole file" and not any(p in run.whole_files() for p in task.files_to_edit):
+                continue
+            out.append((kind, task.id, run._system() + [{"role": "user", "content": run.context_prompt(template="oneshot")}]))
+            if kind == "function" and taken == 0:
+                out.append(("reflection", task.id, run._system() + [{"role": "user", "content": run.context_prompt()}]))
+            taken += 1
+    return out
+
+
+def lookup(args) -> dict:
+    path = fetch(args.model)
+    engine = LlamaEngine(path, context_size=8192, threads=THREADS, gpu_layers=args.gpu_layers)
+    engine.load()
+    rows = []
+    peak_before = peak_after = 0
+    for kind, name, messages in _lookup_prompts(engine, args.prompts):
+        rates: dict[bool, list[float]] = {False: [], True: []}
+        texts: dict[bool, str] = {}
+        for i in range(args.runs):
+            for on in (False, True) if i % 2 == 0 else (True, False):
+                engine.prompt_lookup = on
+                engine.forget()
+                text = "".join(engine.stream(messages, max_tokens=args.tokens))
+                u = engine.last_usage
+                rates[on].append(u.generated_tokens / u.generate_seconds if u.generate_seconds else 0.0)
+                texts.setdefault(on, text)
+                if not on:
+                    peak_before = max(peak_before, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+                else:
+                    peak_after = max(peak_after, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+        row = {"kind": kind, "task": name, "tokens": engine.last_usage.generated_tokens,
+               "plain_tok_s": statistics.median(rates[False]), "lookup_tok_s": statistics.median(rates[True]),
+               "same_text": texts[False] == texts[True]}
+        row["ratio"] = row["lookup_tok_s"] / row["plain_tok_s"] if row["plain_tok_s"] else 0.0
+        rows.append(row)
+        print(f"  {kind:<10} {name:<34} {row['tokens']:>5} tokens  plain {row['plain_tok_s']:6.2f}  "
+              f"lookup {row['lookup_tok_s']:6.2f} tok/s  ratio {row['ratio']:.2f}  same text: {row['same_text']}", flush=True)
+    result = {"model": path.name, "threads": THREADS, "runs": args.runs, "rows": rows,
+              "extra_peak_rss_bytes": max(0, peak_after - peak_before) * 1024}
+    print(f"prompt lookup ({path.name}, {THREADS} threads, up to {args.tokens} tokens, {args.runs} interleaved runs)")
+    for kind in dict.fromkeys(r["kind"] for r in rows):
+        ratios = [r["ratio"] for r in rows if r["kind"] == kind]
+        same = sum(r["same_text"] for r in rows if r["kind"] == kind)
+        result[f"{kind}_median_ratio"] = statistics.median(ratios)
+        print(f"  {kind}: median ratio {statistics.median(ratios):.2f} (min {min(ratios):.2f}, max {max(ratios):.2f}); "
+              f"same text {same}/{len(ratios)}")
+    print(f"  extra peak memory: {result['extra_peak_rss_bytes'] / (1 << 20):.1f} MiB  (target <= 100 MB)")
+    return result
+
+
 def _memory_child(model: str, context: int) -> None:
     engine = LlamaEngine(model, context_size=context, threads=THREADS)
     engine.load()
@@ -194,7 +276,8 @@ def main() -> None:
         _memory_child(sys.argv[2], int(sys.argv[3]))
         return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("which", choices=["overhead", "kv", "memory"])
+    parser.add_argument("which", choices=["overhead", "kv", "memory", "lookup"])
+    parser.add_argument("--prompts", type=int, default=4, help="lookup: prompts of each kind")
     parser.add_argument("--model", default=None, choices=["smollm2", "qwen-0.5b", "qwen-1.5b"])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--tokens", type=int, default=512)
@@ -202,8 +285,9 @@ def main() -> None:
     parser.add_argument("--gpu-layers", type=int, default=-1)
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args()
-    args.model = args.model or {"overhead": "qwen-0.5b", "kv": "qwen-1.5b", "memory": "qwen-1.5b"}[args.which]
-    result = {"overhead": overhead, "kv": kv, "memory": memory}[args.which](args)
+    args.model = args.model or {"overhead": "qwen-0.5b", "kv": "qwen-1.5b", "memory": "qwen-1.5b",
+                                "lookup": "qwen-1.5b"}[args.which]
+    result = {"overhead": overhead, "kv": kv, "memory": memory, "lookup": lookup}[args.which](args)
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(result, indent=1))

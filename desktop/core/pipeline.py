@@ -782,8 +782,9 @@ class Run:
                 "it passes the checks." if self._score(groups[best][-1]) == (0, 0) else "it fails the fewest checks."))
 
     def _last_turn(self, strategy: PlainStrategy, *, stop_event: threading.Event | None) -> None:
-        """When nothing usable came out, one more turn asks for the first target file, whole."""
-        if self._usable(self._rebuild_changeset()):
+        """When nothing usable came out, one more turn asks for the first target file, whole.
+        A Python change that would not parse counts as nothing: the review leaves it unticked."""
+        if any(_parses([c]) for c in self._usable(self._rebuild_changeset())):
             return
         path = strategy.steer.first_path() if strategy.steer is not None else None
         packed = {f.path: f for f in (self.context.files if self.context else [])}

@@ -18,6 +18,7 @@ def make_local_engine(settings: Settings, *, model_path: Path, sha256: str | Non
         threads=settings.threads_for(headless=True),  # the window passes its own (one core kept free)
         gpu_layers=settings.gpu_layers,
         sha256=sha256,
+        prompt_lookup=settings.prompt_lookup,
     )
 
 

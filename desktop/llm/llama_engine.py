@@ -23,6 +23,7 @@ from pathlib import Path
 
 from desktop.errors import ContextError, EngineError, ModelFileError
 from desktop.llm.engine import EngineInfo, Message, PromptProgress, Usage
+from desktop.llm.lookup_decoding import greedy_lookup_tokens
 
 log = logging.getLogger(__name__)
 
@@ -91,6 +92,7 @@ class LlamaEngine:
         n_batch: int = 512,
         seed: int = 0,
         sha256: str | None = None,
+        prompt_lookup: bool = True,
     ) -> None:
         self.model_path = Path(model_path)
         self.requested_context = context_size
@@ -98,6 +100,8 @@ class LlamaEngine:
         self.requested_gpu_layers = gpu_layers
         self.n_batch = n_batch
         self.seed = seed
+        # Greedy answers (temperature 0) guess ahead from the prompt (lookup_decoding.py).
+        self.prompt_lookup = prompt_lookup
         self.last_usage = Usage()
         self.gpu_fallback_reason: str | None = None
         self._llm = None
@@ -326,15 +330,18 @@ class LlamaEngine:
         vocab = llm._model.vocab
         pieces: list[str] = []
         first_token_at = None
-        gen = llm.generate(
-            tokens,
-            temp=temperature,
-            top_k=40,
-            top_p=0.95,
-            min_p=0.05,
-            repeat_penalty=1.0,
-            reset=True,  # the whole prompt is cached now, so this samples at once
-        )
+        if temperature <= 0 and self.prompt_lookup:
+            gen = greedy_lookup_tokens(llm, tokens)
+        else:
+            gen = llm.generate(
+                tokens,
+                temp=temperature,
+                top_k=40,
+                top_p=0.95,
+                min_p=0.05,
+                repeat_penalty=1.0,
+                reset=True,  # the whole prompt is cached now, so this samples at once
+            )
         usage.finish_reason = "length"
         try:
             for token in gen:

@@ -134,6 +134,12 @@ class SettingsDialog(QDialog):
         self.candidates.setToolTip("While the checks fail, try up to this many Phase 2 answers and keep the best "
                                    "(each costs one answer; 3-5 suit a GPU or a team server).")
 
+        self.prompt_lookup = QCheckBox("Guess ahead from the prompt (faster answers at temperature 0)")
+        self.prompt_lookup.setChecked(settings.prompt_lookup)
+        self.prompt_lookup.setToolTip(
+            "Prompt-lookup decoding: where the answer repeats code it was shown, the local model checks "
+            "several guessed tokens at once. The answer is the one it would write anyway.")
+
         self.engine = QComboBox()
         self.engine.addItem("This computer (llama.cpp, in process)", "local")
         self.engine.addItem("Team server (OpenAI-compatible)", "server")
@@ -168,6 +174,7 @@ class SettingsDialog(QDialog):
         form.addRow("GPU layers", gpu_row)
         form.addRow("Threads", self.threads)
         form.addRow("Temperature", self.temperature)
+        form.addRow("", self.prompt_lookup)
         form.addRow("Max answer tokens", self.max_tokens)
         form.addRow("Max reflection tokens", self.reflection_tokens)
         form.addRow("Models folder", models_row)
@@ -194,6 +201,7 @@ class SettingsDialog(QDialog):
         for field in (self.server_url, self.server_model, self.api_key, self.connect_timeout,
                       self.first_byte_timeout, self.idle_timeout):
             field.setEnabled(server)
+        self.prompt_lookup.setEnabled(not server)  # the local engine's own way of decoding
 
     @Slot()
     def _browse(self) -> None:
@@ -227,6 +235,7 @@ class SettingsDialog(QDialog):
             gpu_layers=-1 if self.gpu_auto.isChecked() else self.gpu_layers.value(),
             threads=self.threads.value(),
             temperature=round(self.temperature.value(), 2),
+            prompt_lookup=self.prompt_lookup.isChecked(),
             max_answer_tokens=self.max_tokens.value(),
             max_reflection_tokens=self.reflection_tokens.value(),
             models_dirs=dirs,

@@ -48,13 +48,15 @@ class EngineSpec:
     server_url: str = ""  # set: the team server (OpenAI-compatible) instead of the local model
     server_model: str = ""
     sha256: str | None = None  # the model file's, where the store knows it (for the run record)
+    prompt_lookup: bool = True
 
     @classmethod
     def from_settings(cls, settings: Settings, *, model_path: Path | None) -> "EngineSpec":
         if settings.engine == "server" and settings.server_url:
             return cls(None, settings.context_size, settings.threads_for(headless=False), settings.gpu_layers,
                        server_url=settings.server_url, server_model=settings.server_model)
-        return cls(Path(model_path), settings.context_size, settings.threads_for(headless=False), settings.gpu_layers)
+        return cls(Path(model_path), settings.context_size, settings.threads_for(headless=False), settings.gpu_layers,
+                   prompt_lookup=settings.prompt_lookup)
 
     @property
     def name(self) -> str:
@@ -70,7 +72,7 @@ def local_engine(spec: EngineSpec) -> Engine:
     from desktop.llm.factory import make_local_engine, make_server_engine
 
     settings = Settings(context_size=spec.context_size, threads=spec.threads, gpu_layers=spec.gpu_layers,
-                        server_url=spec.server_url, server_model=spec.server_model)
+                        server_url=spec.server_url, server_model=spec.server_model, prompt_lookup=spec.prompt_lookup)
     if spec.server_url:
         return make_server_engine(settings)
     return make_local_engine(settings, model_path=spec.model_path, sha256=spec.sha256)
