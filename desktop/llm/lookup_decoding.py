@@ -6,7 +6,9 @@ prompt or the answer, the tokens that followed them there are a cheap guess at w
 next. The current token and the guess are evaluated in one batch, and each guessed token the
 model would have picked itself (the argmax of its logits) is kept, up to the first it would
 not have. Greedy decoding gives the same tokens either way, up to the float rounding of a
-batched evaluation; only the time changes.
+batched evaluation; only the time changes. Where guesses keep failing (prose), a batch costs
+more than one token, so after a guess is rejected outright the next ones wait 1, 2, 4 ... 16
+tokens.
 
 Unlike llama-cpp-python's `LlamaPromptLookupDecoding`, which needs `logits_all=True` (a
 context × vocabulary float array: 2.5 GB at 4,096 tokens for Qwen2.5), only the batch's own
@@ -21,6 +23,7 @@ __all__ = ["NgramIndex", "greedy_lookup_tokens"]
 
 NGRAM_SIZES = (3, 2)  # the longest match wins; a single token guesses too often in prose
 DRAFT_TOKENS = 10
+MAX_PAUSE = 16  # tokens without guessing after guesses rejected outright several times (prose)
 
 
 class NgramIndex:
@@ -73,6 +76,7 @@ def greedy_lookup_tokens(llm, prompt: list[int], *, max_draft: int = DRAFT_TOKEN
 
     index = NgramIndex(prompt)
     token = best(-1)
+    backoff = pause = 0  # after a guess the model rejects outright, guess again only later
     while True:
         yield token
         index.append(token)
@@ -80,7 +84,11 @@ def greedy_lookup_tokens(llm, prompt: list[int], *, max_draft: int = DRAFT_TOKEN
         room = n_ctx - n_past - 1
         if room < 0:
             return
-        run = [token] + index.draft(min(max_draft, room))
+        if pause:
+            pause -= 1
+            run = [token]
+        else:
+            run = [token] + index.draft(min(max_draft, room))
         llm._ctx.kv_cache_seq_rm(-1, n_past, -1)  # entries of guesses rejected last time
         batch.set_batch(batch=run, n_past=n_past, logits_all=True)
         llm._ctx.decode(batch)
@@ -91,6 +99,9 @@ def greedy_lookup_tokens(llm, prompt: list[int], *, max_draft: int = DRAFT_TOKEN
                 break
             kept += 1
         llm.n_tokens = n_past + 1 + kept
+        if len(run) > 1:
+            backoff = 0 if kept else min(2 * backoff or 1, MAX_PAUSE)
+            pause = backoff
         for guess in run[1:1 + kept]:
             yield guess
             index.append(guess)
