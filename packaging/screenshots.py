@@ -1,11 +1,13 @@
 """PNG screenshots of the app in each state, from recorded answers (run it via screenshots.sh).
 
-    python packaging/screenshots.py [OUT_DIR] [--only window|pane]
+    python packaging/screenshots.py [OUT_DIR] [--only window|pane|recovery|settings]
 
 "window" drives the real MainWindow (empty, plan and codebase chosen, Phase 1 streaming,
 Phase 1 done, Phase 2 streaming, the Changes view, errors, dark theme); "pane" shows the
 review pane alone for its close-ups (rejected path, edit dialog, Python warning, the
-uncommitted-files question). Default: both.
+uncommitted-files question); "recovery" starts the window after applies that a crash stopped
+part-way (the question, its details, what Finish and Later leave); "settings" opens the
+Settings dialog over the window. Default: all of them.
 
 Everything shown is deterministic: a copy of tests/fixtures/recorded/codebase in a temp
 folder, the recorded model answers replayed through the real pipeline by ReplayEngine
@@ -282,12 +284,168 @@ def changes_view_scenes(camera: Camera, *, work: Path) -> None:
     window.close()
 
 
+class _Crash(BaseException):
+    """The process dying mid-apply: nothing after it runs, and nothing catches it."""
+
+
+def stop_apply_part_way(root: Path, answer: str, *, backups: Path, written: int) -> None:
+    """Apply `answer` for real and 'die' after `written` files, leaving half a write beside the
+    next one, as a kill -9 or a power cut does (the apply's manifest stays "applying")."""
+    from desktop.core.apply import apply_changes
+    from desktop.core.changes import ChangeSet
+
+    changeset = ChangeSet.from_answer(answer, root=root)
+    real, calls = os.replace, iter(range(10_000))
+
+    def replace(src, dst):  # call 0 saves the manifest, then one call per file
+        if next(calls) == written + 1:
+            raise _Crash
+        return real(src, dst)
+
+    os.replace = replace
+    try:
+        apply_changes(changeset, backups_dir=backups)
+    except _Crash:
+        pass
+    else:
+        raise SystemExit(f"the apply to {root} was meant to stop part-way")
+    finally:
+        os.replace = real
+    cut = [c.path for c in changeset.accepted()][written]
+    target = root / cut
+    (target.parent / f".{target.name}.k2j4x9_q.plansmith").write_bytes(b"def ")  # half a write
+
+
+def big_codebase(work: Path, *, files: int) -> tuple[Path, str]:
+    """A codebase of `files` modules and an answer that edits each of them and adds two."""
+    root = work / "inventory-service"
+    if root.exists():
+        shutil.rmtree(root)
+    fence = "```"
+    parts = []
+    for n in range(files):
+        path = f"inventory/handlers/stock_{n:02d}.py"
+        (root / path).parent.mkdir(parents=True, exist_ok=True)
+        (root / path).write_text(f"LIMIT = {n}\n", encoding="utf-8")
+        parts.append(f"{path}\n{fence}python\n<<<<<<< SEARCH\nLIMIT = {n}\n=======\nLIMIT = {n + 100}\n"
+                     f">>>>>>> REPLACE\n{fence}\n")
+    for path in ("inventory/audit/log.py", "inventory/audit/__init__.py"):
+        parts.append(f"{path}\n{fence}python\n<<<<<<< SEARCH\n=======\nAUDIT = True\n>>>>>>> REPLACE\n{fence}\n")
+    return root, "\n".join(parts)
+
+
+def recovery_scenes(camera: Camera, *, work: Path) -> None:
+    """The window starts after two applies a crash stopped part-way: it asks about each in turn."""
+    from PySide6.QtWidgets import QAbstractButton
+
+    from desktop.core.apply_recovery import find_interrupted, roll_back_apply
+    from desktop.llm.replay_engine import ReplayEngine
+    from desktop.paths import AppPaths
+    from desktop.settings import Settings
+    from desktop.ui.main_window import MainWindow
+
+    paths = AppPaths.default().ensure()
+    # The newest is asked about first: the big one is made first, so the small one comes first.
+    big, big_answer = big_codebase(work, files=20)
+    stop_apply_part_way(big, big_answer, backups=paths.backups_dir, written=12)
+    shop = fresh_codebase(work, "shop-recovery")
+    answer = (RECORDED / "answer_two_files.md").read_text(encoding="utf-8")
+    stop_apply_part_way(shop, answer, backups=paths.backups_dir, written=1)
+
+    window = MainWindow(paths=paths, settings=Settings(model_path=str(work / "recorded-answers.gguf")),
+                        engine_factory=lambda spec: ReplayEngine([]))
+    window.resize(*SIZE)
+    window.move(0, 0)
+    window.show()
+    wait_until(lambda: window.recovery_prompt is not None, what="the recovery question")
+    box = window.recovery_prompt
+    camera.screen("recovery-01-question", window=window, dialog=box)
+
+    details = next(b for b in box.findChildren(QAbstractButton) if b.text().startswith("Show Details"))
+    details.click()
+    camera.screen("recovery-02-details", window=window, dialog=box)
+
+    box.finish_button.click()
+    wait_until(lambda: window.recovery_prompt is not None and window.recovery_prompt is not box,
+               what="the question about the second stopped apply")
+    box = window.recovery_prompt
+    camera.screen("recovery-03-finished-then-many-files", window=window, dialog=box)
+
+    box.later_button.click()
+    wait_until(lambda: window.recovery_prompt is None, what="the answer Later")
+    camera.window("recovery-04-later", window)
+
+    # A file the stopped apply wrote, edited since: Finish and Roll back are refused until it is put back.
+    edited = big / "inventory" / "handlers" / "stock_03.py"
+    written = edited.read_bytes()
+    edited.write_text("LIMIT = 3  # by hand\n", encoding="utf-8")
+    window.set_codebase(big)
+    wait_until(lambda: window.recovery_prompt is not None, what="the question about the edited apply")
+    box = window.recovery_prompt
+    camera.screen("recovery-05-file-changed-since", window=window, dialog=box)
+    box.finish_button.click()
+    wait_until(lambda: window.recovery_prompt is None, what="the refused Finish")
+    camera.window("recovery-06-finish-refused", window)
+    edited.write_bytes(written)
+    window.close()
+    for item in find_interrupted(paths.backups_dir):  # later windows would ask about it again
+        roll_back_apply(item, backups_dir=paths.backups_dir)
+
+
+def settings_scenes(camera: Camera, *, work: Path) -> None:
+    """The Settings dialog as the window opens it (modal, over the window), for each engine."""
+    from desktop.llm.replay_engine import ReplayEngine
+    from desktop.paths import AppPaths
+    from desktop.settings import Settings
+    from desktop.ui.main_window import MainWindow
+
+    paths = AppPaths.default().ensure()
+    root = fresh_codebase(work, "shop-settings")
+    window = MainWindow(paths=paths, settings=Settings(model_path=str(work / "recorded-answers.gguf")),
+                        engine_factory=lambda spec: ReplayEngine([]))
+    window.resize(*SIZE)
+    window.move(0, 0)
+    window.show()
+    window.set_codebase(root)
+    wait_until(lambda: window.codebase is not None, what="the codebase scan")
+    shots: list[Path] = []
+
+    def shoot() -> None:  # runs inside the dialog's exec()
+        dialog = QApplication.activeModalWidget()
+        try:
+            if dialog is None:
+                raise SystemExit("the Settings dialog did not open")
+            shots.append(camera.screen("settings-01-local-engine", window=window, dialog=dialog))
+            dialog.engine.setCurrentIndex(dialog.engine.findData("server"))
+            dialog.server_url.setText("http://models.internal:8080")
+            shots.append(camera.screen("settings-02-team-server", window=window, dialog=dialog))
+            dialog.engine.setCurrentIndex(dialog.engine.findData("local"))
+            dialog.temperature.setValue(0.3)  # prompt lookup waits: it serves greedy answers only
+            shots.append(camera.screen("settings-03-temperature-above-0", window=window, dialog=dialog))
+            dialog.temperature.setValue(0.0)
+            QApplication.instance().setPalette(dark_palette())
+            shots.append(camera.screen("settings-04-dark", window=window, dialog=dialog))
+            size = dialog.frameGeometry()
+            print(f"    dialog {size.width()}x{size.height()} at ({size.x()}, {size.y()})")
+        finally:
+            QApplication.instance().setPalette(QApplication.style().standardPalette())
+            if dialog is not None:
+                dialog.reject()
+
+    QTimer.singleShot(300, shoot)
+    window.open_settings()
+    if len(shots) != 4:
+        raise SystemExit("the Settings scenes did not all run")
+    window.close()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("out", nargs="?", type=Path, default=REPO / "screenshots",
                         help="folder for the PNGs (default: screenshots/)")
-    parser.add_argument("--only", choices=("window", "pane"),
-                        help="only the main window's states, or only the review pane's close-ups")
+    parser.add_argument("--only", choices=("window", "pane", "recovery", "settings"),
+                        help="only the main window's states, the review pane's close-ups, the "
+                             "stopped-apply question, or the Settings dialog")
     parser.add_argument("--delay", type=float, default=0.012,
                         help="seconds per replayed piece of model text (default: 0.012)")
     args = parser.parse_args(argv)
@@ -308,6 +466,10 @@ def main(argv: list[str] | None = None) -> int:
             main_window_scenes(camera, work=work, delay=args.delay)
         if args.only in (None, "pane"):
             changes_view_scenes(camera, work=work)
+        if args.only in (None, "recovery"):
+            recovery_scenes(camera, work=work)
+        if args.only in (None, "settings"):
+            settings_scenes(camera, work=work)
         app.processEvents()
     print(f"{len(camera.taken)} screenshots.")
     return 0

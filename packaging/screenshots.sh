@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Screenshots of the real app window under a virtual X server (Xvfb).
-#   packaging/screenshots.sh [OUT_DIR [--only window|pane] [--delay S]]
+#   packaging/screenshots.sh [OUT_DIR [--only window|pane|recovery|settings] [--delay S]]
 #   OUT_DIR defaults to screenshots/ at the repo root (git-ignored).
 # Installs what is missing with apt-get (as root, or through sudo): Xvfb, ImageMagick
 # (`import`, for shots that include a dialog) and the xcb libraries Qt's X11 plugin needs.

@@ -9,9 +9,11 @@ from PySide6.QtCore import Qt
 from test_apply_recovery import stop_mid_apply, temp_files
 from test_apply import snapshot
 
+from desktop.core.apply_recovery import InterruptedApply
 from desktop.llm.replay_engine import ReplayEngine
 from desktop.settings import Settings
 from desktop.ui.main_window import MainWindow
+from desktop.ui.recovery_dialog import details, question, summary
 
 
 @pytest.fixture
@@ -50,8 +52,10 @@ def test_roll_back_in_the_dialog_restores_the_files(qtbot, open_window, app_path
     window = open_window()
     qtbot.waitUntil(lambda: window.recovery_prompt is not None, timeout=5_000)
     box = window.recovery_prompt
-    assert box.windowTitle() == "An apply stopped part-way" and "1 file(s) are new, 2 still old" in box.text()
-    assert "  a.py" in box.informativeText() and "  pkg/sub/new.py" in box.detailedText()
+    assert box.windowTitle() == "An apply stopped part-way" and "after writing 1 of its 3 files" in box.text()
+    assert "Written (1):\n  a.py" in box.informativeText() and "Not written yet (2):" in box.informativeText()
+    assert "Finish: write the 2 files not written yet" in box.informativeText()
+    assert "  pkg/sub/new.py" in box.detailedText() and f"Backup: {box.item.backup_dir}" in box.detailedText()
     answer(qtbot, window, "roll_back_button")
     assert snapshot(root) == before and temp_files(root) == []
     assert window.banner.message().startswith("Rolled back: 1 file(s) written.") and window.banner.kind() == "info"
@@ -78,3 +82,21 @@ def test_later_then_finish_when_the_codebase_is_chosen_and_a_refusal_is_a_messag
     assert temp_files(root) == []
     window.set_codebase(root)
     assert window.recovery_prompt is None  # nothing left to ask about
+
+
+def test_the_question_says_what_each_answer_does_whatever_the_stop_left(tmp_path):
+    item = InterruptedApply(tmp_path / "shop", tmp_path / "backup", "2026-12-04T18:54:31",
+                            old=[f"m{n}.py" for n in range(9)])
+    assert "before writing any of its 9 files" in question(item)
+    text = summary(item)
+    assert "Started: 2026-12-04 18:54" in text and "  … and 3 more (Show Details)" in text
+    assert "Roll back: mark the apply undone (it wrote no file)." in text
+    assert "  m8.py" in details(item) and "more" not in details(item)
+    assert "Finish: write the 9 files not written yet" in text
+    done = InterruptedApply(tmp_path / "shop", tmp_path / "backup", "?", new=["a.py"])
+    assert "Finish: mark the apply done (every file already has the change)." in summary(done)
+    item = InterruptedApply(tmp_path / "shop", tmp_path / "backup", "?", new=["a.py"], edited=["b.py"])
+    assert "part-way through its 2 files" in question(item)
+    text = summary(item)
+    assert "Finish: write the files not written yet" in text and "Roll back: undo the files it wrote" in text
+    assert "Finish and Roll back are refused while a file has changed since" in text and "Started: ?" in text

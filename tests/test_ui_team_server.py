@@ -32,6 +32,29 @@ def test_the_engine_fields_are_validated_saved_and_the_key_goes_to_the_secret_st
     assert get_api_key("http://127.0.0.1:9") == "sk-team-123"
 
 
+def test_fields_that_cannot_take_effect_wait_disabled_and_keep_their_values(qtbot, app_paths):
+    dialog = SettingsDialog(Settings(gpu_layers=20, threads=2), settings_file=app_paths.settings_file)
+    qtbot.addWidget(dialog)
+    assert dialog.prompt_lookup.isChecked() and dialog.prompt_lookup.isEnabled()  # on, at temperature 0
+    assert dialog.gpu_layers.isEnabled() and dialog.threads.isEnabled()
+    dialog.temperature.setValue(0.3)  # sampled answers do not guess ahead
+    assert not dialog.prompt_lookup.isEnabled()
+    dialog.temperature.setValue(0.0)
+    assert dialog.prompt_lookup.isEnabled()
+    dialog.gpu_auto.setChecked(True)
+    assert not dialog.gpu_layers.isEnabled()
+    dialog.gpu_auto.setChecked(False)
+    dialog.engine.setCurrentIndex(dialog.engine.findData("server"))  # this computer's settings wait
+    assert not any(w.isEnabled() for w in (dialog.prompt_lookup, dialog.gpu_auto, dialog.gpu_layers, dialog.threads))
+    dialog.engine.setCurrentIndex(dialog.engine.findData("local"))
+    assert all(w.isEnabled() for w in (dialog.prompt_lookup, dialog.gpu_auto, dialog.gpu_layers, dialog.threads))
+    dialog.prompt_lookup.setChecked(False)
+    dialog.temperature.setValue(0.5)
+    dialog.accept()
+    saved = load_settings(app_paths.settings_file)
+    assert (saved.prompt_lookup, saved.temperature, saved.gpu_layers, saved.threads) == (False, 0.5, 20, 2)
+
+
 def test_a_run_in_the_window_uses_the_team_server_without_a_local_model(qtbot, app_paths, project, fake_server):
     server = fake_server({("POST", "/v1/chat/completions"): answers_route([REFLECTION, ANSWER])})
     settings = Settings(engine="server", server_url=server.url, server_model="tiny", context_size=16384,

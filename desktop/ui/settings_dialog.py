@@ -62,10 +62,8 @@ class SettingsDialog(QDialog):
         self.gpu_layers = QSpinBox()
         self.gpu_layers.setRange(0, 999)
         self.gpu_layers.setToolTip("0 runs on the CPU only")
-        self.gpu_auto.toggled.connect(lambda on: self.gpu_layers.setEnabled(not on))
         self.gpu_auto.setChecked(settings.gpu_layers < 0)
         self.gpu_layers.setValue(max(0, settings.gpu_layers))
-        self.gpu_layers.setEnabled(settings.gpu_layers >= 0)
         gpu_row = QHBoxLayout()
         gpu_row.addWidget(self.gpu_auto)
         gpu_row.addWidget(self.gpu_layers)
@@ -134,11 +132,12 @@ class SettingsDialog(QDialog):
         self.candidates.setToolTip("While the checks fail, try up to this many Phase 2 answers and keep the best "
                                    "(each costs one answer; 3-5 suit a GPU or a team server).")
 
-        self.prompt_lookup = QCheckBox("Guess ahead from the prompt (faster answers at temperature 0)")
+        self.prompt_lookup = QCheckBox("Faster answers that repeat code from the prompt (temperature 0 only)")
         self.prompt_lookup.setChecked(settings.prompt_lookup)
         self.prompt_lookup.setToolTip(
-            "Prompt-lookup decoding: where the answer repeats code it was shown, the local model checks "
-            "several guessed tokens at once. The answer is the one it would write anyway.")
+            "Prompt-lookup decoding: where the answer repeats code it was shown, the model on this computer "
+            "checks several tokens copied from the prompt at once. The answer is the one it would write anyway. "
+            "Only answers at temperature 0 use it, and only with the engine on this computer.")
 
         self.engine = QComboBox()
         self.engine.addItem("This computer (llama.cpp, in process)", "local")
@@ -161,8 +160,11 @@ class SettingsDialog(QDialog):
                            ("silence", self.idle_timeout)):
             timeouts_row.addWidget(QLabel(label))
             timeouts_row.addWidget(box)
-        self.engine.currentIndexChanged.connect(self._engine_changed)
-        self._engine_changed()
+        # Fields that cannot take effect wait, disabled, with their values kept.
+        self.engine.currentIndexChanged.connect(self._update_enabled)
+        self.gpu_auto.toggled.connect(self._update_enabled)
+        self.temperature.valueChanged.connect(self._update_enabled)
+        self._update_enabled()
 
         form = QFormLayout()
         form.addRow("Engine", self.engine)
@@ -174,7 +176,7 @@ class SettingsDialog(QDialog):
         form.addRow("GPU layers", gpu_row)
         form.addRow("Threads", self.threads)
         form.addRow("Temperature", self.temperature)
-        form.addRow("", self.prompt_lookup)
+        form.addRow("Prompt lookup", self.prompt_lookup)
         form.addRow("Max answer tokens", self.max_tokens)
         form.addRow("Max reflection tokens", self.reflection_tokens)
         form.addRow("Models folder", models_row)
@@ -196,12 +198,17 @@ class SettingsDialog(QDialog):
         layout.addWidget(buttons)
 
     @Slot()
-    def _engine_changed(self) -> None:
+    def _update_enabled(self) -> None:
         server = self.engine.currentData() == "server"
         for field in (self.server_url, self.server_model, self.api_key, self.connect_timeout,
                       self.first_byte_timeout, self.idle_timeout):
             field.setEnabled(server)
-        self.prompt_lookup.setEnabled(not server)  # the local engine's own way of decoding
+        # The server runs its own model: GPU layers and threads are this computer's.
+        self.gpu_auto.setEnabled(not server)
+        self.gpu_layers.setEnabled(not server and not self.gpu_auto.isChecked())
+        self.threads.setEnabled(not server)
+        # The local engine's own way of decoding, for greedy answers only.
+        self.prompt_lookup.setEnabled(not server and self.temperature.value() == 0)
 
     @Slot()
     def _browse(self) -> None:
