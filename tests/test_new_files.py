@@ -59,3 +59,22 @@ def test_the_run_unticks_an_unasked_new_file_and_says_so(tmp_path):
     assert [c.path for c in changeset.accepted()] == ["finder.py"]
     assert not changeset.get("main.py").accepted
     assert any("`main.py` is a new file" in getattr(e, "text", "") for e in events)
+
+
+def test_an_unasked_new_file_is_neither_repaired_nor_checked(tmp_path):
+    # Seen on the tuning split: a demo main.py that calls the function without importing it sent
+    # a right answer to repair, and its pyflakes problem counted against it.
+    root = tmp_path / "repo"
+    root.mkdir()
+    (root / "finder.py").write_text("def find(xs, v):\n    pass\n")
+    answer = (block("finder.py", "def find(xs, v):\n    return xs.index(v)\n")
+              + block("main.py", "if __name__ == '__main__':\n    print(find([1], 1))\n"))
+    engine = ReplayEngine(["## Checklist\n- NAME `find`\n", answer])
+    run = Run(plan=plan_from_text("# Implement `find` in `finder.py`\n\nReturn the index of v.\n"),
+              codebase=scan_codebase(root), engine=engine, prompts=Prompts.load(),
+              options=RunOptions(max_repairs=2, scratch_dir=str(tmp_path / "scratch")))
+    run.reflect()
+    changeset = run.implement()
+    assert run.repairs == 0 and len(engine.prompts) == 2  # no repair turn was asked for
+    assert run.turns[-1].problems == ""
+    assert [c.path for c in changeset.accepted()] == ["finder.py"]

@@ -81,11 +81,14 @@ class ChangeSet:
                          "read as edits")
         return "\n".join(lines)
 
-    def problems_report(self) -> str:
-        """Every failure quoted concretely, for a repair prompt; "" when all is clean."""
+    def problems_report(self, *, skip: frozenset[str] | set[str] = frozenset()) -> str:
+        """Every failure quoted concretely, for a repair prompt; "" when all is clean. The
+        changes of the paths in `skip` (ones the review will leave unticked) are not judged."""
         entries = [f"Answer line {p.answer_line}: {p.message}\n{_indent(p.excerpt)}"
                    for p in self.parse_problems]
         for c in self.changes:
+            if c.path in skip:
+                continue
             entries += [f"{c.path}: {p}" for p in c.problems]
             # A change that leaves its file as it was harms nothing: not worth a repair turn.
             entries += [f"{c.path}: {w}" for w in c.warnings if not w.startswith("no change")]

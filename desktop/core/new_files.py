@@ -15,7 +15,7 @@ from pathlib import PurePosixPath
 
 from desktop.core.changes import ChangeSet
 
-__all__ = ["module_names", "imported_modules", "untick_unasked_files"]
+__all__ = ["module_names", "imported_modules", "unasked_files", "untick_unasked_files"]
 
 NOTE = "a new file that neither the plan nor the other changes ask for: not ticked (the model's proposal)"
 
@@ -61,17 +61,24 @@ def _named_in(path: str, text: str) -> bool:
     return path in text or re.search(rf"(?<![\w.-]){re.escape(name)}(?![\w-])", text) is not None
 
 
-def untick_unasked_files(changeset: ChangeSet, *, plan_text: str) -> list[str]:
-    """Untick each new file nothing asks for; the paths unticked, in order."""
+def unasked_files(changeset: ChangeSet, *, plan_text: str) -> list[str]:
+    """The new files (ticked) that nothing asks for, in order."""
     new = [c for c in changeset.changes if c.kind == "new" and c.accepted and c.new_text is not None]
-    unticked = []
+    found = []
     for change in new:
         others = [c for c in changeset.changes if c is not change and c.new_text and c.kind != "rejected"]
         imported = set().union(*(imported_modules(c.new_text) for c in others if c.path.endswith(".py")))
-        if (_named_in(change.path, plan_text) or module_names(change.path) & imported
+        if not (_named_in(change.path, plan_text) or module_names(change.path) & imported
                 or any(_named_in(change.path, c.new_text) for c in others)):
-            continue
-        change.accepted = False
-        change.notes.append(NOTE)
-        unticked.append(change.path)
+            found.append(change.path)
+    return found
+
+
+def untick_unasked_files(changeset: ChangeSet, *, plan_text: str) -> list[str]:
+    """Untick each new file nothing asks for; the paths unticked, in order."""
+    unticked = unasked_files(changeset, plan_text=plan_text)
+    for change in changeset.changes:
+        if change.path in unticked:
+            change.accepted = False
+            change.notes.append(NOTE)
     return unticked

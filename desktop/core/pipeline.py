@@ -22,7 +22,7 @@ from pathlib import Path
 from desktop.core.changes import ChangeSet
 from desktop.core.checks import Checker, CheckResult, problems_text
 from desktop.core.checklist import Checklist, check_names, parse_checklist
-from desktop.core.new_files import untick_unasked_files
+from desktop.core.new_files import unasked_files, untick_unasked_files
 from desktop.core.risky_changes import untick_risky_changes
 from desktop.core.codebase import Codebase, RankedFile, rank_files
 from desktop.core.compose import compose_answers
@@ -603,14 +603,16 @@ class Run:
         return {c.path: c.new_text for c in self._usable(self.changeset)} if self.changeset else {}
 
     def _usable(self, changeset: ChangeSet) -> list:
-        """Changes that apply and change something."""
-        return [c for c in changeset.changes
-                if c.kind != "rejected" and c.new_text is not None and c.new_text != c.old_text]
+        """Changes that apply and change something, but for new files nothing asks for (the
+        review leaves them unticked, so they are neither checked nor repaired)."""
+        unasked = set(unasked_files(changeset, plan_text=self.plan.text))
+        return [c for c in changeset.changes if c.kind != "rejected" and c.new_text is not None
+                and c.new_text != c.old_text and c.path not in unasked]
 
     def problems(self, checklist: Checklist) -> str:
         """What a repair turn must fix, quoted concretely; empty when the answer is usable."""
         changeset = self._rebuild_changeset()
-        report = changeset.problems_report().strip()
+        report = changeset.problems_report(skip=set(unasked_files(changeset, plan_text=self.plan.text))).strip()
         lines = [report] if report else []
         usable = self._usable(changeset)
         if not usable and not report:
