@@ -330,7 +330,9 @@ def test_a_reflection_without_its_block_gets_the_plans_doctest_examples(tmp_path
     engine = ReplayEngine(["## Checklist\n- NAME `find`\n", WRONG], prefill=True)
     run = stub_run(tmp_path, engine, check_examples=True, max_repairs=0)
     run.reflect()
-    assert run.reflection.endswith("```python\nassert find([1, 2], 2) == 1\nassert find([1, 2], 5) == -1\n```\n")
+    # The block as it runs: with the import of the codebase's function.
+    assert run.reflection.endswith("```python\nfrom finder import find\nassert find([1, 2], 2) == 1\n"
+                                   "assert find([1, 2], 5) == -1\n```\n")
     assert len(engine.prompts) == 1  # no extra turn: the plan's `>>>` lines were enough
     run.implement()
     assert run.turns[1].checks[0]["failed"] == 1

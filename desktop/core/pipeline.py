@@ -813,7 +813,8 @@ class Run:
             self.messages = self.messages[:-1]
             self._notice("No room left in the context for the last turn.")
             return
-        self.turns[-1].problems = "" if self._usable(self._rebuild_changeset()) else "no usable change"
+        usable = any(_parses([c]) for c in self._usable(self._rebuild_changeset()))
+        self.turns[-1].problems = "" if usable else "no usable change (none that parses)"
 
     def _finish(self, stop_event: threading.Event | None) -> ChangeSet:
         changeset = self._rebuild_changeset()
