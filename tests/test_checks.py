@@ -297,6 +297,8 @@ def test_fresh_answers_that_do_no_better_leave_the_first_one_kept(tmp_path):
     told = engine.prompts[3][-1]["content"]
     assert "`assert find([1, 2], 5) == -1` fails" in told and "An earlier answer" in told
     assert "An earlier answer" not in engine.prompts[2][-1]["content"]
+    # The one from the plan is greedy; the second, sampled (greedy, it would repeat the first).
+    assert [(c["temperature"], c["seed"]) for c in engine.calls[2:]] == [(0.0, None), (0.6, 1)]
     assert any("Kept answer 1 of 3" in e.text for e in events)
     assert "search_list.index(value)" in changeset.get("finder.py").new_text
 
@@ -312,8 +314,9 @@ def test_candidates_are_tried_while_the_checks_fail_and_the_passing_one_is_kept(
     # Each candidate starts from the same conversation, sampled with its own seed.
     assert [c["seed"] for c in engine.calls[1:]] == [None, 1, 2]
     assert [c["temperature"] for c in engine.calls[1:]] == [0.0, 0.6, 0.6]
-    # From the plan alone and from the strategy in turn.
-    assert [m["role"] for m in engine.prompts[2]] == ["system", "user"] and engine.prompts[3] == engine.prompts[1]
+    # From the strategy (told what failed) and from the plan alone in turn.
+    assert engine.prompts[2][:3] == engine.prompts[1][:3] and "An earlier answer" in engine.prompts[2][-1]["content"]
+    assert [m["role"] for m in engine.prompts[3]] == ["system", "user"]
     assert "else -1" in changeset.get("finder.py").new_text
     assert run.final_checks()[0].ok and changeset.checks[0]["failed"] == 0
 

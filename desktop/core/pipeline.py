@@ -730,13 +730,15 @@ class Run:
         """While only the checks fail: answers written afresh, not edits of the failing code
         (a small model asked to fix its code mostly writes it again unchanged).
 
-        First, as far as the repair limit allows, two at the run's temperature: one from the
-        plan and the code alone, asked plainly (the strategy may be what misled the answer, and
-        a small model shown its failure tends to write the same approach again), then one
-        following the strategy, told what failed. Then `candidates - 1` sampled ones (seeds
-        1, 2, ...), from the plan alone and from the strategy in turn. Each is checked on its
-        own; the answer with the fewest problems is kept, the earliest on a tie; it stops at
-        the first that passes.
+        As many as the repair limit allows, then `candidates - 1` more. The first is greedy (the
+        run's temperature), from the plan and the code alone, asked plainly: the strategy may be
+        what misled the answer. The later ones are sampled (`candidate_temperature`, or the
+        run's temperature when above 0; seeds 1, 2, ...), since a greedy answer to the same
+        question is the same answer: from the strategy told what failed, and from the plan
+        alone, in turn. (On the tuning split, greedy answers from the strategy told what
+        failed repeated the failing code every time; sampled ones found passing code.) Each is
+        checked on its own; the answer with the fewest problems is kept, the earliest on a
+        tie; it stops at the first that passes.
         """
         checker = self.checker()
         first = [t for t in self.turns[1:] if t.kept]
@@ -747,12 +749,13 @@ class Run:
         plan_only = self._system() + [{"role": "user", "content": self.context_prompt(template="oneshot")}]
         # (where from, the conversation before the ask, the ask, its turn kind, temperature, seed)
         from_plan = ("from the plan alone", plan_only[:-1], plan_only[-1]["content"])
-        from_strategy = ("from the strategy", base, prompt)
-        attempts = [(*from_plan, "retry", None, None), (*from_strategy[:2], prompt + "\n\n" + note, "retry", None, None)]
-        attempts = attempts[: max(0, self.options.max_repairs - self.repairs)]
+        from_strategy = ("from the strategy, told what failed", base, prompt + "\n\n" + note)
+        retries = max(0, self.options.max_repairs - self.repairs)
         temperature = self.options.temperature or self.options.candidate_temperature
-        attempts += [(*(from_plan if k % 2 else from_strategy), "candidate", temperature, k)
-                     for k in range(1, self.options.candidates)]
+        attempts = [(*from_plan, "retry", None, None)] if retries else []
+        for seed in range(1, retries + self.options.candidates - len(attempts)):
+            source = from_strategy if seed % 2 else from_plan
+            attempts.append((*source, "retry" if len(attempts) < retries else "candidate", temperature, seed))
         groups = {0: first}
         conversations = {0: self.messages}  # each ends with the user turn its last answer replies to
         for n, (where, messages, ask, kind, temp, seed) in enumerate(attempts, 1):
@@ -763,7 +766,8 @@ class Run:
             self.messages = list(messages)
             if kind == "retry":
                 self.repairs += 1
-                self._notice(f"Only the checks fail: answer {n + 1} written afresh {where}.")
+                sampled = f", sampled at temperature {temp:g} (seed {seed})" if seed is not None else ""
+                self._notice(f"Only the checks fail: answer {n + 1} written afresh {where}{sampled}.")
             else:
                 self._notice(f"Candidate {n + 1}: sampled at temperature {temp:g}, seed {seed}, {where}.")
             turn = self._stream_turn(Turn(kind, ask.rstrip(), candidate=n), max_tokens=self.options.answer_tokens,
