@@ -201,7 +201,8 @@ FIXED = BREAKS_ADD.replace("def add(a, b):\n    return a * b", "def add(a, b):\n
 
 def test_a_change_that_breaks_a_test_is_repaired_with_the_failing_test_and_its_message(suite_repo, tmp_path):
     before = snapshot(suite_repo)
-    # The answer written afresh from the plan alone breaks `add` too; the next one is told what failed.
+    # The answer written afresh from the plan alone breaks `add` too; the next one (from the plan,
+    # sampled) is told what failed.
     engine = ReplayEngine([CALC_REFLECTION, BREAKS_ADD, BREAKS_ADD, FIXED])
     run = Run(plan=plan_from_text(CALC_PLAN), codebase=scan_codebase(suite_repo), engine=engine, prompts=Prompts.load(),
               options=RunOptions(check_command=PYTEST, scratch_dir=str(tmp_path / "scratch"), strategy="plain"))
@@ -290,14 +291,12 @@ def test_fresh_answers_that_do_no_better_leave_the_first_one_kept(tmp_path):
     run.reflect()
     changeset = run.implement()
     assert [(t.kind, t.kept) for t in run.turns[1:]] == [("implementation", True), ("retry", False), ("retry", False)]
-    # One from the plan alone, one following the strategy (the reflection's conversation),
-    # and only the second is told what failed.
-    assert [m["role"] for m in engine.prompts[2]] == ["system", "user"]
-    assert [m["role"] for m in engine.prompts[3]] == ["system", "user", "assistant", "user"]
-    told = engine.prompts[3][-1]["content"]
-    assert "`assert find([1, 2], 5) == -1` fails" in told and "An earlier answer" in told
+    # Both from the plan alone: the first greedy and not told what failed, the second sampled
+    # (greedy, it would be the first again) and told.
+    assert [m["role"] for m in engine.prompts[2]] == ["system", "user"] and engine.prompts[3][0] == engine.prompts[2][0]
     assert "An earlier answer" not in engine.prompts[2][-1]["content"]
-    # The one from the plan is greedy; the second, sampled (greedy, it would repeat the first).
+    told = engine.prompts[3][-1]["content"]
+    assert told.startswith(engine.prompts[2][-1]["content"]) and "`assert find([1, 2], 5) == -1` fails" in told
     assert [(c["temperature"], c["seed"]) for c in engine.calls[2:]] == [(0.0, None), (0.6, 1)]
     assert any("Kept answer 1 of 3" in e.text for e in events)
     assert "search_list.index(value)" in changeset.get("finder.py").new_text
@@ -314,9 +313,10 @@ def test_candidates_are_tried_while_the_checks_fail_and_the_passing_one_is_kept(
     # Each candidate starts from the same conversation, sampled with its own seed.
     assert [c["seed"] for c in engine.calls[1:]] == [None, 1, 2]
     assert [c["temperature"] for c in engine.calls[1:]] == [0.0, 0.6, 0.6]
-    # From the strategy (told what failed) and from the plan alone in turn.
-    assert engine.prompts[2][:3] == engine.prompts[1][:3] and "An earlier answer" in engine.prompts[2][-1]["content"]
-    assert [m["role"] for m in engine.prompts[3]] == ["system", "user"]
+    # From the plan alone and from the strategy in turn, each told what failed.
+    assert [m["role"] for m in engine.prompts[2]] == ["system", "user"] and "An earlier answer" in engine.prompts[2][-1]["content"]
+    assert engine.prompts[3][:3] == engine.prompts[1][:3] and "An earlier answer" in engine.prompts[3][-1]["content"]
+    assert "`assert find([1, 2], 5) == -1` fails" in engine.prompts[3][-1]["content"]
     assert "else -1" in changeset.get("finder.py").new_text
     assert run.final_checks()[0].ok and changeset.checks[0]["failed"] == 0
 

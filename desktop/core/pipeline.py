@@ -734,11 +734,12 @@ class Run:
         run's temperature), from the plan and the code alone, asked plainly: the strategy may be
         what misled the answer. The later ones are sampled (`candidate_temperature`, or the
         run's temperature when above 0; seeds 1, 2, ...), since a greedy answer to the same
-        question is the same answer: from the strategy told what failed, and from the plan
-        alone, in turn. (On the tuning split, greedy answers from the strategy told what
-        failed repeated the failing code every time; sampled ones found passing code.) Each is
-        checked on its own; the answer with the fewest problems is kept, the earliest on a
-        tie; it stops at the first that passes.
+        question is the same answer: from the plan alone and from the strategy in turn, each
+        told what failed. (On the tuning split, of 7 tasks whose first answer and the greedy
+        answer from the plan failed their checks, a sampled answer from the plan (seed 1)
+        passed them in 3, one from the strategy in 1, the greedy one from the strategy told
+        what failed in none.) Each is checked on its own; the answer with the fewest problems
+        is kept, the earliest on a tie; it stops at the first that passes.
         """
         checker = self.checker()
         first = [t for t in self.turns[1:] if t.kept]
@@ -752,9 +753,11 @@ class Run:
         from_strategy = ("from the strategy, told what failed", base, prompt + "\n\n" + note)
         retries = max(0, self.options.max_repairs - self.repairs)
         temperature = self.options.temperature or self.options.candidate_temperature
+        from_plan_told = ("from the plan alone, told what failed", plan_only[:-1],
+                          plan_only[-1]["content"] + "\n\n" + note)
         attempts = [(*from_plan, "retry", None, None)] if retries else []
         for seed in range(1, retries + self.options.candidates - len(attempts)):
-            source = from_strategy if seed % 2 else from_plan
+            source = from_plan_told if seed % 2 else from_strategy
             attempts.append((*source, "retry" if len(attempts) < retries else "candidate", temperature, seed))
         groups = {0: first}
         conversations = {0: self.messages}  # each ends with the user turn its last answer replies to
