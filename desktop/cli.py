@@ -95,8 +95,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--check-timeout", type=float, metavar="SECONDS", help="time limit of one check (default 120)")
     run.add_argument("--candidates", type=int, metavar="N",
                      help="Phase 2 answers to try while the checks fail (default 1)")
-    run.add_argument("--no-prompt-lookup", action="store_true",
-                     help="plain greedy decoding: no guessing ahead from the prompt (prompt-lookup decoding)")
+    run.add_argument("--prompt-lookup", action=argparse.BooleanOptionalAction, default=None,
+                     help="at temperature 0, guess ahead from the prompt and check the guess in one batch "
+                          "(prompt-lookup decoding; default: the setting, off)")
     run.set_defaults(handler=cmd_run)
 
     runs = sub.add_parser("runs", help="list saved runs; show or delete one")
@@ -255,8 +256,8 @@ def cmd_run(args, *, paths: AppPaths, settings: Settings, out: TextIO, err: Text
         settings.check_examples = args.check_examples
     if args.candidates is not None:
         settings.candidates = args.candidates
-    if args.no_prompt_lookup:
-        settings.prompt_lookup = False
+    if args.prompt_lookup is not None:
+        settings.prompt_lookup = args.prompt_lookup
     settings.validate()
     plan = read_plan(args.plan, max_bytes=settings.plan_max_bytes)
     reflection_text = None

@@ -31,9 +31,10 @@ class Settings:
     gpu_layers: int = -1  # -1: auto (all layers when the build can offload, else 0)
     threads: int = 0  # 0: automatic (default_threads: all cores headless, one fewer for the window)
     temperature: float = 0.0
-    # At temperature 0 the local engine guesses ahead from the prompt and checks the guess in one
-    # batch (prompt-lookup decoding): faster where answers repeat the code shown, same text.
-    prompt_lookup: bool = True
+    # At temperature 0 the local engine can guess ahead from the prompt and check the guess in one
+    # batch (prompt-lookup decoding). Off by default: on the 2-core development CPU a whole-file
+    # answer was 0.95x as fast with it (a batch cost about as much per token as single tokens).
+    prompt_lookup: bool = False
     max_answer_tokens: int = 2048
     max_reflection_tokens: int = 1024
     max_repairs: int = 2

@@ -33,7 +33,7 @@ def test_the_engine_fields_are_validated_saved_and_the_key_goes_to_the_secret_st
 
 
 def test_fields_that_cannot_take_effect_wait_disabled_and_keep_their_values(qtbot, app_paths):
-    dialog = SettingsDialog(Settings(gpu_layers=20, threads=2), settings_file=app_paths.settings_file)
+    dialog = SettingsDialog(Settings(gpu_layers=20, threads=2, prompt_lookup=True), settings_file=app_paths.settings_file)
     qtbot.addWidget(dialog)
     assert dialog.prompt_lookup.isChecked() and dialog.prompt_lookup.isEnabled()  # on, at temperature 0
     assert dialog.gpu_layers.isEnabled() and dialog.threads.isEnabled()

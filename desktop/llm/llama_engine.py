@@ -92,7 +92,7 @@ class LlamaEngine:
         n_batch: int = 512,
         seed: int = 0,
         sha256: str | None = None,
-        prompt_lookup: bool = True,
+        prompt_lookup: bool = False,
     ) -> None:
         self.model_path = Path(model_path)
         self.requested_context = context_size

@@ -132,12 +132,13 @@ class SettingsDialog(QDialog):
         self.candidates.setToolTip("While the checks fail, try up to this many Phase 2 answers and keep the best "
                                    "(each costs one answer; 3-5 suit a GPU or a team server).")
 
-        self.prompt_lookup = QCheckBox("Faster answers that repeat code from the prompt (temperature 0 only)")
+        self.prompt_lookup = QCheckBox("Check tokens guessed from the prompt in batches (temperature 0 only)")
         self.prompt_lookup.setChecked(settings.prompt_lookup)
         self.prompt_lookup.setToolTip(
             "Prompt-lookup decoding: where the answer repeats code it was shown, the model on this computer "
-            "checks several tokens copied from the prompt at once. The answer is the one it would write anyway. "
-            "Only answers at temperature 0 use it, and only with the engine on this computer.")
+            "checks several tokens copied from the prompt at once. It can be faster where a step is bound by "
+            "memory (a GPU); on a small CPU it was slower. The answer is the one it would write anyway, up to "
+            "rounding. Only answers at temperature 0 use it, and only with the engine on this computer.")
 
         self.engine = QComboBox()
         self.engine.addItem("This computer (llama.cpp, in process)", "local")

@@ -48,7 +48,7 @@ class EngineSpec:
     server_url: str = ""  # set: the team server (OpenAI-compatible) instead of the local model
     server_model: str = ""
     sha256: str | None = None  # the model file's, where the store knows it (for the run record)
-    prompt_lookup: bool = True
+    prompt_lookup: bool = False
 
     @classmethod
     def from_settings(cls, settings: Settings, *, model_path: Path | None) -> "EngineSpec":
