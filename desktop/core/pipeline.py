@@ -241,9 +241,9 @@ class Run:
 
     def _reflection_budget(self) -> int:
         """Tokens for the reflection: its word limit's worth (a small model that lists examples
-        without end is stopped there), never more than the option."""
+        without end is stopped there) plus the examples block's, never more than the option."""
         extra = self.options.examples_tokens if self.examples_on else 0
-        return min(self.options.reflection_tokens, int(self._reflection_words() * 2.5) + 100) + extra
+        return min(self.options.reflection_tokens, int(self._reflection_words() * 2.5) + 100 + extra)
 
     def _reflection_words(self) -> int:
         """The reflection's length in words, in proportion to the plan (a short plan gets a short one)."""
@@ -434,6 +434,11 @@ class Run:
         code = checks_for(code, codebase_names(files)) if code else ""
         if code and code == block.strip():
             return  # the model's block is already what will run
+        left = min(self.options.examples_tokens,
+                   self.options.reflection_tokens - (turn.usage.generated_tokens if turn.usage else 0))
+        if not code and left < 32:
+            self._notice("The reflection has no examples block and its token limit is spent: no examples checks.")
+            return
         if not code:
             self._notice("The reflection has no examples block: asking for it.")
             messages = self.messages + [{"role": "assistant", "content": turn.text},
@@ -441,7 +446,7 @@ class Run:
                                          + "\n\nWrite only that code block now."}]
             opening = "```python\n"
             prefill = {"prefill": opening} if self.engine.supports_prefill else {}
-            stream = self.engine.stream(messages, max_tokens=self.options.examples_tokens,
+            stream = self.engine.stream(messages, max_tokens=left,
                                         temperature=self.options.temperature, stop_event=stop_event, **prefill)
             try:
                 answer = "".join(stream)
