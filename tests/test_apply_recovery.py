@@ -20,12 +20,13 @@ from pathlib import Path
 import pytest
 
 from fake_openai import FakeServer, answers_route
-from test_apply import EDITS, HOLD_LOCK, REPO_ROOT, snapshot
+from test_apply import EDITS, HOLD_LOCK, REPO_ROOT, backups, root, snapshot  # noqa: F401 (fixtures)
 
 from desktop.cli import main
 from desktop.core.apply import apply_changes, undo_last_apply
 from desktop.core.apply_recovery import find_interrupted, finish_apply, roll_back_apply
 from desktop.core.changes import ChangeSet
+from desktop.core.codebase import scan_codebase
 from desktop.errors import ChangeError
 
 F = "```"
@@ -51,20 +52,6 @@ def crash_mid_apply(root: Path, backups: Path, *, nth: int) -> None:
         apply_changes(ChangeSet.from_answer(EDITS, root=root), backups_dir=backups)
 
 
-@pytest.fixture
-def root(tmp_path: Path) -> Path:
-    r = tmp_path / "code"
-    r.mkdir()
-    (r / "a.py").write_text("A = 1\n\n\ndef f():\n    return A\n")
-    (r / "b.py").write_text("B = 1\n")
-    return r
-
-
-@pytest.fixture
-def backups(tmp_path: Path) -> Path:
-    return tmp_path / "data" / "backups"
-
-
 def stop_mid_apply(root: Path, backups: Path) -> dict:
     """Apply EDITS and 'die' writing b.py, leaving half of it in a temp file as a kill does.
     Returns the codebase as it was before."""
@@ -85,11 +72,20 @@ def test_a_stopped_apply_is_found_with_its_new_and_old_files(root, backups):
     assert (item.root, item.new, item.old, item.edited) == (root.resolve(), ["a.py"], ["b.py", "pkg/sub/new.py"], [])
     assert item.temp_files == [root / ".b.py.k2j4x9_q.plansmith"]
     text = item.describe()
-    assert "stopped part-way" in text and "New (written before it stopped): 1 file(s)\n  a.py" in text
-    assert "Old (not written yet): 2 file(s)\n  b.py\n  pkg/sub/new.py" in text
+    assert "stopped part-way" in text and "Written before it stopped: 1 file(s)\n  a.py" in text
+    assert "Not written yet: 2 file(s)\n  b.py\n  pkg/sub/new.py" in text
     assert ".b.py.k2j4x9_q.plansmith" in text
     assert "… and 1 more" in item.describe(limit=1)
     assert find_interrupted(backups, root=root.parent) == []  # another codebase
+
+
+def test_the_codebase_scan_leaves_out_a_stopped_applys_temp_file(root, backups):
+    stop_mid_apply(root, backups)
+    (root / ".notes.txt").write_text("a dotfile of the user's own\n")
+    scanned = scan_codebase(root)
+    paths = [f.rel_path for f in scanned.files]
+    assert ".b.py.k2j4x9_q.plansmith" not in paths and {"a.py", "b.py", ".notes.txt"} <= set(paths)
+    assert scanned.skipped["unfinished_write"] == 1
 
 
 def test_finish_makes_every_file_the_new_version_and_can_then_be_undone(root, backups, tmp_path):
@@ -217,7 +213,7 @@ def test_cli_recover_lists_then_rolls_back(root, app_paths):
     before = stop_mid_apply(root, app_paths.backups_dir)
     code, out, err = run_cli("recover", "--repo", root)
     assert code == 0, err
-    assert "New (written before it stopped): 1 file(s)\n  a.py\n" in out and "  pkg/sub/new.py\n" in out
+    assert "Written before it stopped: 1 file(s)\n  a.py\n" in out and "  pkg/sub/new.py\n" in out
     assert f"recover --repo {root.resolve()} --finish" in out and f"--repo {root.resolve()} --roll-back" in out
     code, out, err = run_cli("recover", "--repo", root, "--roll-back")
     assert code == 0 and out.startswith("Rolled back: 1 file(s) written."), err
@@ -311,8 +307,8 @@ def test_a_plansmith_apply_killed_with_sigkill_is_finished_or_rolled_back(tmp_pa
 
     listed = plansmith(home, "recover", "--repo", str(root))
     assert listed.returncode == 0 and "Traceback" not in listed.stderr, listed.stderr
-    assert f"New (written before it stopped): {len(new)} file(s)\n" in listed.stdout
-    assert f"Old (not written yet): {len(old)} file(s)\n" in listed.stdout
+    assert f"Written before it stopped: {len(new)} file(s)\n" in listed.stdout
+    assert f"Not written yet: {len(old)} file(s)\n" in listed.stdout
     assert all(f"  {name}\n" in listed.stdout for name in new + old)
     if temp_files(root):  # the kill landed inside a write (it usually does)
         assert "Unfinished temp files (removed on finish or roll back): 1 file(s)" in listed.stdout

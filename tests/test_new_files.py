@@ -16,6 +16,22 @@ def block(path: str, code: str) -> str:
     return f"{path}\n```python\n{code}```\n\n"
 
 
+def finder_run(tmp_path, main_py: str, *, max_repairs: int, on_event=None) -> tuple[Run, ReplayEngine]:
+    """A run on a one-stub codebase whose answer implements `find` and adds an unasked main.py;
+    reflected, ready to implement."""
+    root = tmp_path / "repo"
+    root.mkdir()
+    (root / "finder.py").write_text("def find(xs, v):\n    pass\n")
+    answer = block("finder.py", "def find(xs, v):\n    return xs.index(v)\n") + block("main.py", main_py)
+    engine = ReplayEngine(["## Checklist\n- NAME `find`\n", answer])
+    run = Run(plan=plan_from_text("# Implement `find` in `finder.py`\n\nReturn the index of v.\n"),
+              codebase=scan_codebase(root), engine=engine, prompts=Prompts.load(),
+              options=RunOptions(max_repairs=max_repairs, scratch_dir=str(tmp_path / "scratch")),
+              **({"on_event": on_event} if on_event else {}))
+    run.reflect()
+    return run, engine
+
+
 def test_module_names_and_imports():
     assert module_names("a/b/c.py") == {"c", "b.c", "a.b.c"}
     assert module_names("pkg/__init__.py") == {"pkg"}
@@ -44,17 +60,9 @@ def test_a_demo_file_is_unticked_and_not_written_while_named_and_imported_files_
 
 
 def test_the_run_unticks_an_unasked_new_file_and_says_so(tmp_path):
-    root = tmp_path / "repo"
-    root.mkdir()
-    (root / "finder.py").write_text("def find(xs, v):\n    pass\n")
-    answer = (block("finder.py", "def find(xs, v):\n    return xs.index(v)\n")
-              + block("main.py", "from finder import find\nprint(find([1], 1))\n"))
-    engine = ReplayEngine(["## Checklist\n- NAME `find`\n", answer])
     events = []
-    run = Run(plan=plan_from_text("# Implement `find` in `finder.py`\n\nReturn the index of v.\n"),
-              codebase=scan_codebase(root), engine=engine, prompts=Prompts.load(),
-              options=RunOptions(max_repairs=0, scratch_dir=str(tmp_path / "scratch")), on_event=events.append)
-    run.reflect()
+    run, _ = finder_run(tmp_path, "from finder import find\nprint(find([1], 1))\n", max_repairs=0,
+                        on_event=events.append)
     changeset = run.implement()
     assert [c.path for c in changeset.accepted()] == ["finder.py"]
     assert not changeset.get("main.py").accepted
@@ -64,16 +72,7 @@ def test_the_run_unticks_an_unasked_new_file_and_says_so(tmp_path):
 def test_an_unasked_new_file_is_neither_repaired_nor_checked(tmp_path):
     # Seen on the tuning split: a demo main.py that calls the function without importing it sent
     # a right answer to repair, and its pyflakes problem counted against it.
-    root = tmp_path / "repo"
-    root.mkdir()
-    (root / "finder.py").write_text("def find(xs, v):\n    pass\n")
-    answer = (block("finder.py", "def find(xs, v):\n    return xs.index(v)\n")
-              + block("main.py", "if __name__ == '__main__':\n    print(find([1], 1))\n"))
-    engine = ReplayEngine(["## Checklist\n- NAME `find`\n", answer])
-    run = Run(plan=plan_from_text("# Implement `find` in `finder.py`\n\nReturn the index of v.\n"),
-              codebase=scan_codebase(root), engine=engine, prompts=Prompts.load(),
-              options=RunOptions(max_repairs=2, scratch_dir=str(tmp_path / "scratch")))
-    run.reflect()
+    run, engine = finder_run(tmp_path, "if __name__ == '__main__':\n    print(find([1], 1))\n", max_repairs=2)
     changeset = run.implement()
     assert run.repairs == 0 and len(engine.prompts) == 2  # no repair turn was asked for
     assert run.turns[-1].problems == ""

@@ -7,22 +7,13 @@ import pytest
 from PySide6.QtCore import Qt
 
 from test_apply_recovery import stop_mid_apply, temp_files
-from test_apply import snapshot
+from test_apply import root, snapshot  # noqa: F401 (the fixture)
 
 from desktop.core.apply_recovery import InterruptedApply
 from desktop.llm.replay_engine import ReplayEngine
 from desktop.settings import Settings
 from desktop.ui.main_window import MainWindow
 from desktop.ui.recovery_dialog import details, question, summary
-
-
-@pytest.fixture
-def root(tmp_path):
-    r = tmp_path / "code"
-    r.mkdir()
-    (r / "a.py").write_text("A = 1\n\n\ndef f():\n    return A\n")
-    (r / "b.py").write_text("B = 1\n")
-    return r
 
 
 @pytest.fixture

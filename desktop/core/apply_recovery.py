@@ -11,7 +11,6 @@ and both remove the temp files the stopped writes left beside their targets.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,13 +29,11 @@ from desktop.core.apply import (
 )
 from desktop.core.change_io import sha256_bytes
 from desktop.core.change_paths import resolve_in_root
-from desktop.core.change_writer import NEW_FILE_MODE, Transaction
+from desktop.core.change_writer import NEW_FILE_MODE, TEMP_NAME, Transaction
 from desktop.errors import ChangeError
 
 __all__ = ["InterruptedApply", "find_interrupted", "finish_apply", "roll_back_apply", "roll_back_stopped"]
 
-# atomic_write's temp files: mkstemp(prefix=".NAME.", suffix=".plansmith") puts 8 random characters between.
-_TEMP_NAME = re.compile(r"\.(.+)\.[A-Za-z0-9_]{8}\.plansmith")
 
 
 @dataclass
@@ -55,7 +52,7 @@ class InterruptedApply:
         """What stopped part-way, one file a line; limit: at most that many names of each kind."""
         temps = [str(p.relative_to(self.root)) if p.is_relative_to(self.root) else str(p) for p in self.temp_files]
         lines = [f"An apply to {self.root} (started {self.started}) stopped part-way."]
-        for title, names in (("New (written before it stopped)", self.new), ("Old (not written yet)", self.old),
+        for title, names in (("Written before it stopped", self.new), ("Not written yet", self.old),
                              ("Changed since by something else", self.edited),
                              ("Unfinished temp files (removed on finish or roll back)", temps)):
             if not names and title.startswith(("Changed", "Unfinished")):
@@ -105,7 +102,7 @@ def _temp_files(root: Path, backup_dir: Path, manifest: dict) -> list[Path]:
     found = []
     for folder, names in names_in.items():  # each folder listed once, however many targets it holds
         try:
-            found += [p for p in folder.iterdir() if (m := _TEMP_NAME.fullmatch(p.name))
+            found += [p for p in folder.iterdir() if (m := TEMP_NAME.fullmatch(p.name))
                       and m.group(1) in names and p.is_file()]
         except OSError:
             continue  # a folder the apply had not made yet holds no temp file

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import re
 import stat
 import tempfile
 from pathlib import Path
@@ -30,6 +31,11 @@ def os_reason(error: OSError) -> str:
         errno.EEXIST: "a file stands where a folder is needed",
     }
     return reasons.get(error.errno, error.strerror or str(error))
+
+
+# atomic_write's temp files: mkstemp(prefix=".NAME.", suffix=".plansmith") puts 8 random characters
+# between. One left behind is an apply stopped part-way (see apply_recovery), never a codebase file.
+TEMP_NAME = re.compile(r"\.(.+)\.[A-Za-z0-9_]{8}\.plansmith")
 
 
 def atomic_write(target: Path, data: bytes, *, mode: int) -> None:

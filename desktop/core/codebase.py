@@ -25,6 +25,7 @@ from pathlib import Path
 
 from pathspec import GitIgnoreSpec
 
+from desktop.core.change_writer import TEMP_NAME
 from desktop.errors import Cancelled, CodebaseError
 
 # Folders never worth reading: version control, dependencies, virtualenvs, caches.
@@ -252,7 +253,7 @@ class _Walker:
         self.on_progress = on_progress
         self.files: list[SourceFile] = []
         self.skipped: dict[str, int] = dict.fromkeys(
-            ("gitignored", "binary", "too_large", "symlink", "vendor_dir", "unreadable", "limit"), 0
+            ("gitignored", "binary", "too_large", "symlink", "vendor_dir", "unreadable", "unfinished_write", "limit"), 0
         )
         self.seen = 0  # files looked at, for progress
         self.visited: set[tuple[int, int]] = set()  # (st_dev, st_ino) of folders walked
@@ -350,6 +351,9 @@ class _Walker:
             self.on_progress(self.seen)
         if specs and _ignored(specs, rel):
             self.skipped["gitignored"] += 1
+            return
+        if TEMP_NAME.fullmatch(entry.name):
+            self.skipped["unfinished_write"] += 1  # an apply's temp file, left by a stop part-way
             return
         if os.path.splitext(entry.name)[1].lower() in BINARY_SUFFIXES:
             self.skipped["binary"] += 1
