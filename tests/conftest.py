@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -12,6 +13,12 @@ sys.path.insert(0, str(Path(__file__).parent))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from fetch_models import fetch  # noqa: E402
+
+# A shell starts a background job (`bash .ci/run &`, nohup) with SIGINT ignored, and every child
+# inherits that, so a real `plansmith` process would never see the tests' Ctrl+C. Give the tests
+# the SIGINT a terminal gives: a Python handler here becomes the default action in each child.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.fixture(autouse=True)
