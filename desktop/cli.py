@@ -324,15 +324,20 @@ def cmd_run(args, *, paths: AppPaths, settings: Settings, out: TextIO, err: Text
             signal.signal(signal.SIGINT, quit_now)  # until the command ends (main() restores it)
         while not finished.wait(0.1):
             pass
+    unsaved = ""  # why the run record could not be saved; the run goes on without it
     if run.turns:  # a run that never reached the model has nothing worth keeping
         record = run.to_record()
         record["title"] = plan.title
-        run_id = save_run(record, runs_dir=paths.runs_dir)
-        err.write(f"Saved as run {run_id}\n")
+        try:
+            err.write(f"Saved as run {save_run(record, runs_dir=paths.runs_dir)}\n")
+        except PlansmithError as exc:
+            unsaved = str(exc)
+            err.write(f"plansmith: {unsaved}. The run goes on without its record.\n")
     if "error" in outcome:
         raise outcome["error"]
     if run.phase == Phase.STOPPED:
-        err.write("Stopped. The text produced so far is in the run record.\n")
+        err.write("Stopped. " + ("The text produced so far is in the run record.\n" if not unsaved else
+                                 "The run record could not be saved (above): its text is lost.\n"))
         return EXIT_FAILED
     changeset = outcome.get("changeset")
     if changeset is None:
@@ -357,7 +362,7 @@ def cmd_run(args, *, paths: AppPaths, settings: Settings, out: TextIO, err: Text
             err.write(f"Warning: the codebase has uncommitted changes in {len(dirty)} file(s).\n")
         apply_changes(changeset, backups_dir=paths.backups_dir)
         err.write(f"Applied {len(changeset.accepted())} file(s). Undo with: plansmith undo --repo {codebase.root}\n")
-    return EXIT_OK
+    return EXIT_FAILED if unsaved else EXIT_OK
 
 
 def cmd_runs(args, *, paths: AppPaths, settings: Settings, out: TextIO) -> int:

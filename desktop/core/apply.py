@@ -168,6 +168,7 @@ def _apply(changeset: ChangeSet, *, backups_dir: Path) -> ApplyRecord:
     if not plan:
         raise ChangeError("Nothing to apply: no accepted change alters a file.")
 
+    backup_dir = None
     try:
         backup_dir = _new_backup_dir(Path(backups_dir))
         entries = []
@@ -188,6 +189,8 @@ def _apply(changeset: ChangeSet, *, backups_dir: Path) -> ApplyRecord:
         save_manifest(backup_dir, manifest)
         _sync_folder(backup_dir)
     except OSError as e:
+        if backup_dir is not None:
+            shutil.rmtree(backup_dir, ignore_errors=True)  # a partial backup would only take space
         raise ChangeError(f"Nothing was applied: could not save the backup in {backups_dir}: "
                           f"{os_reason(e)}.") from e
 

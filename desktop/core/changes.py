@@ -11,12 +11,13 @@ from pathlib import Path
 
 from desktop.core.change_builder import build_changes
 from desktop.core.change_file import FileChange, Hunk
+from desktop.core.change_record import pack_change, unpack_change
 from desktop.core.edit_parser import EditBlock, ParseProblem, WholeFile, parse_answer
 
 __all__ = ["ChangeSet", "FileChange", "Hunk", "EditBlock", "WholeFile", "ParseProblem",
            "parse_answer"]
 
-RECORD_VERSION = 1
+RECORD_VERSION = 2  # 2: a large file's original stays on disk (change_record.py)
 _FROM_APPLY = ("ApplyRecord", "apply_changes", "undo_last_apply", "export_patch", "dirty_git_files")
 
 
@@ -108,18 +109,18 @@ class ChangeSet:
         return {
             "version": RECORD_VERSION,
             "root": str(self.root),
-            "changes": [c.to_dict() for c in self.changes],
+            "changes": [pack_change(c.to_dict()) for c in self.changes],
             "parse_problems": [asdict(p) for p in self.parse_problems],
             "checks": self.checks,
         }
 
     @classmethod
     def from_dict(cls, d: dict, *, root: Path) -> "ChangeSet":
-        if d.get("version") != RECORD_VERSION:
+        if d.get("version") not in (1, RECORD_VERSION):
             raise ValueError(f"unsupported change set record version {d.get('version')!r}")
         return cls(
             Path(root),
-            [FileChange.from_dict(c) for c in d.get("changes", [])],
+            [FileChange.from_dict(unpack_change(c, root=Path(root))) for c in d.get("changes", [])],
             [ParseProblem(**p) for p in d.get("parse_problems", [])],
             list(d.get("checks") or []),
         )
