@@ -12,21 +12,17 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QObject, Signal, Slot
+from test_saved_runs import ANSWER, PLAN, REFLECTION, codebase  # noqa: F401 (the fixture)
 
-from desktop.core.codebase import scan_codebase
-from desktop.core.pipeline import Run, RunOptions
+from desktop.core.pipeline import RunOptions
 from desktop.core.plan import plan_from_text
-from desktop.core.prompts import Prompts
 from desktop.core.records import load_run
-from desktop.errors import ModelFileError, PlansmithError
+from desktop.errors import ModelFileError
 from desktop.llm.replay_engine import ReplayEngine
 from desktop.ui.stream_view import StreamView
-from desktop.ui.workers import (EngineSpec, IoWorker, RunRequest, RunWorker, ScanRequest, local_engine, restore_run,
+from desktop.ui.workers import (EngineSpec, IoWorker, RunRequest, RunWorker, ScanRequest, local_engine,
                                  start_in_thread, stop_thread)
 
-PLAN = "# Farewell\n\n## Requirements\n- Add `farewell(name)` to `pkg/greet.py`.\n"
-REFLECTION = "## 3. Developer TODOs\n1. Add farewell.\n\n## Checklist\n- NAME `farewell`: farewell(name)\n"
-ANSWER = 'pkg/greet.py\n```python\n<<<<<<< SEARCH\n=======\ndef farewell(name):\n    return "Goodbye, " + name\n>>>>>>> REPLACE\n```\n'
 SPEC = EngineSpec(Path("replay.gguf"), 4096, 1, 0)
 
 
@@ -64,14 +60,6 @@ class Client(QObject):
     @Slot(str, str, float)
     def on_finished(self, operation: str, phase: str, ended: float) -> None:
         self.finished.append((operation, phase, ended))
-
-
-@pytest.fixture
-def codebase(tmp_path):
-    repo = tmp_path / "repo"
-    (repo / "pkg").mkdir(parents=True)
-    (repo / "pkg" / "greet.py").write_text('def greet(name):\n    return "Hello, " + name\n')
-    return scan_codebase(repo)
 
 
 @pytest.fixture
@@ -178,31 +166,6 @@ def test_phase_two_and_follow_up_continue_the_same_run(qtbot, worker_with, codeb
     assert "Also handle empty names." in engine.prompts[-1][-1]["content"]
     assert [t.kind for t in worker.run.turns] == ["reflection", "implementation", "followup"]
     assert [f[:2] for f in client.finished] == [("reflect", "reflected"), ("implement", "done"), ("follow_up", "done")]
-
-
-def test_restore_run_rebuilds_the_exact_conversation(codebase):
-    prompts = Prompts.load()
-    options = RunOptions(max_repairs=0)
-    engine = ReplayEngine([REFLECTION, ANSWER, ANSWER, ANSWER])
-    plan = plan_from_text(PLAN)
-    run = Run(plan=plan, codebase=codebase, engine=engine, prompts=prompts, options=options)
-    run.reflect()
-    run.set_reflection(REFLECTION + "\nEdited.")
-    run.implement()
-    run.follow_up("Shorter.")
-    record = run.to_record()
-
-    again = ReplayEngine([ANSWER])
-    restored = restore_run(record, plan=plan, codebase=codebase, engine=again, prompts=prompts, options=options, on_event=lambda e: None)
-    assert restored.messages == run.messages
-    assert restored.reflection_edited and restored.phase.value == "done"
-    run.follow_up("Once more.")
-    restored.follow_up("Once more.")
-    assert again.prompts[-1] == engine.prompts[-1]  # the model would read exactly the same conversation
-
-    record["turns"], record["reflection"] = [], ""
-    with pytest.raises(PlansmithError, match="cannot be continued"):
-        restore_run(record, plan=plan, codebase=codebase, engine=again, prompts=prompts, options=options, on_event=lambda e: None)
 
 
 class ScanClient(QObject):

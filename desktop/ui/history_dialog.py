@@ -45,40 +45,6 @@ def record_markdown(record: dict) -> str:
     return "\n".join(lines)
 
 
-def answers_text(record: dict) -> str:
-    """Phase 2's answers (implementation, repairs, follow-ups) as the answer pane shows them."""
-    parts = []
-    for turn in (record.get("turns") or [])[1:]:
-        if parts:
-            left_out = "" if turn.get("kept", True) else " (left out: an earlier answer did better on the checks)"
-            parts.append(f"\n\n――― {turn.get('kind', 'answer')}{left_out} ―――\n\n")
-        parts.append(turn.get("text", ""))
-    return "".join(parts)
-
-
-def continuation(record: dict, *, current_model: str | None) -> tuple[bool, str]:
-    """Whether a reopened run can be continued, and what to tell the user about it."""
-    notes = [f"Reopened run {record.get('run_id', '')}."]
-    root = Path(record.get("codebase") or "")
-    if not record.get("codebase") or not root.is_dir():
-        notes.append(f"It can be read but not continued: its codebase folder {root} is gone.")
-        return False, " ".join(notes)
-    if not (record.get("reflection") or "").strip() or not record.get("turns"):
-        notes.append("It has no reflection, so it cannot be continued: start a new run with Run (Ctrl+R).")
-        return False, " ".join(notes)
-    if len(record["turns"]) < 2:
-        notes.append("Approve & implement continues it with Phase 2.")
-    else:
-        notes.append(
-            "Send a follow-up to continue it, or approve the reflection to redo Phase 2. "
-            "The answers are checked against the files as they are now."
-        )
-    recorded = (record.get("model") or {}).get("name")
-    if recorded and current_model and recorded != current_model:
-        notes.append(f"It was made with {recorded}; the current model ({current_model}) continues it.")
-    return True, " ".join(notes)
-
-
 class HistoryDialog(QDialog):
     """After exec(), `chosen_record` holds the run to reopen (None when closed without one)."""
 

@@ -905,7 +905,7 @@ class MainWindow(QMainWindow):
 
     def open_record(self, record: dict) -> None:
         """Show a saved run and, where possible, make it the one the next Phase 2 or follow-up continues."""
-        from desktop.ui.history_dialog import answers_text, continuation
+        from desktop.core.saved_runs import answers_text, continuation
 
         if self.busy:
             self.banner.show_message("Stop the current run before opening another.", kind="error")

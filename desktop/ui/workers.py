@@ -22,10 +22,11 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from desktop.core.codebase import Codebase, RankedFile, rank_files, scan_codebase
-from desktop.core.pipeline import Phase, Run, RunEvent, RunOptions, Turn
+from desktop.core.pipeline import Phase, Run, RunEvent, RunOptions
 from desktop.core.plan import Plan
 from desktop.core.prompts import Prompts
 from desktop.core.records import load_run, save_run
+from desktop.core.saved_runs import restore_run
 from desktop.errors import Cancelled, PlansmithError
 from desktop.llm.engine import Engine, Usage
 from desktop.paths import AppPaths
@@ -109,58 +110,6 @@ class LiveStats:
     prompt_tokens: int
     context_size: int
     tokens_per_second: float
-
-
-def _usage_from(d: dict | None) -> Usage:
-    known = {f.name for f in dataclasses.fields(Usage)}
-    return Usage(**{k: v for k, v in (d or {}).items() if k in known})
-
-
-def restore_run(
-    record: dict,
-    *,
-    plan: Plan,
-    codebase: Codebase,
-    engine: Engine,
-    prompts: Prompts,
-    options: RunOptions,
-    on_event: Callable[[RunEvent], None],
-) -> Run:
-    """A Run rebuilt from its record so that Phase 2 or a follow-up can continue it.
-
-    The conversation is rebuilt exactly as Run builds it (system, then each turn's prompt,
-    each earlier answer as the assistant's reply). The pipeline has no loader of its own,
-    so this sets the Run's state attributes directly.
-    """
-    turns = record.get("turns") or []
-    reflection = record.get("reflection") or ""
-    if not turns or not reflection.strip():
-        raise PlansmithError(
-            "This run cannot be continued: it has no reflection. Start a new run with Run (Ctrl+R)."
-        )
-    run = Run(plan=plan, codebase=codebase, engine=engine, prompts=prompts, options=options, on_event=on_event)
-    messages = run._system()  # the same system message Run builds, format included
-    for i, t in enumerate(turns):
-        messages.append({"role": "user", "content": t.get("prompt", "")})
-        if i < len(turns) - 1:
-            messages.append({"role": "assistant", "content": reflection if i == 0 else t.get("text", "")})
-    run.messages = messages
-    run.turns = [
-        Turn(t.get("kind", "reflection"), t.get("prompt", ""), t.get("text", ""), _usage_from(t.get("usage")),
-             t.get("problems", ""), list(t.get("checks") or []), bool(t.get("kept", True)), int(t.get("candidate") or 0))
-        for t in turns
-    ]
-    run.reflection = reflection
-    run.reflection_edited = bool(record.get("reflection_edited"))
-    run.repairs = int(record.get("repairs") or 0)
-    run.started_at = float(record.get("started_at") or run.started_at)
-    try:
-        phase = Phase(record.get("phase", "stopped"))
-    except ValueError:
-        phase = Phase.STOPPED
-    # A run saved mid-phase (the app was killed) continues as if it had been stopped.
-    run.phase = Phase.STOPPED if phase in (Phase.REFLECTING, Phase.IMPLEMENTING, Phase.IDLE) else phase
-    return run
 
 
 class RunWorker(QObject):
