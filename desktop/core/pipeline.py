@@ -434,12 +434,12 @@ class Run:
         code = checks_for(code, codebase_names(files)) if code else ""
         if code and code == block.strip():
             return  # the model's block is already what will run
-        left = min(self.options.examples_tokens,
-                   self.options.reflection_tokens - (turn.usage.generated_tokens if turn.usage else 0))
-        if not code and left < 32:
-            self._notice("The reflection has no examples block and its token limit is spent: no examples checks.")
-            return
         if not code:
+            left = min(self.options.examples_tokens,
+                       self.options.reflection_tokens - (turn.usage.generated_tokens if turn.usage else 0))
+            if left < 32:
+                self._notice("The reflection has no examples block and its token limit is spent: no examples checks.")
+                return
             self._notice("The reflection has no examples block: asking for it.")
             messages = self.messages + [{"role": "assistant", "content": turn.text},
                                         {"role": "user", "content": self.prompts["examples"]
