@@ -35,8 +35,7 @@ from desktop.core.apply import apply_changes  # noqa: E402
 from desktop.core.changes import ChangeSet  # noqa: E402
 from desktop.core.compose import compose_answers  # noqa: E402
 from desktop.core.codebase import scan_codebase  # noqa: E402
-from desktop.core.new_files import untick_unasked_files  # noqa: E402
-from desktop.core.risky_changes import untick_risky_changes  # noqa: E402
+from desktop.core.review_ticks import set_review_ticks  # noqa: E402
 from desktop.core.pipeline import Run, RunOptions  # noqa: E402
 from desktop.core.plan import read_plan  # noqa: E402
 from desktop.settings import Settings  # noqa: E402
@@ -127,8 +126,8 @@ def run_task(task, *, engine: LlamaEngine, prompts: Prompts, options: RunOptions
     # The same post-processing as the app: every mend and merge compose_answers applies.
     files = [f.rel_path for f in scan_codebase(repo_b).files]
     base_changes = compose_answers([answer], root=repo_b, files=files)
-    untick_unasked_files(base_changes, plan_text=run.plan.text)
-    untick_risky_changes(base_changes, other_files=lambda: [(f, (repo_b / f).read_text(errors="replace")) for f in files])
+    set_review_ticks(base_changes, plan_text=run.plan.text,
+                     other_files=lambda: [(f, (repo_b / f).read_text(errors="replace")) for f in files])
     base = apply_and_judge(task, base_changes, repo_b, work / "backups-base")
     prompt_sha = hashlib.sha256(json.dumps(messages).encode()).hexdigest()
     base.update(seconds=round(time.perf_counter() - started, 1), generated_tokens=engine.last_usage.generated_tokens,

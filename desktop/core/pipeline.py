@@ -15,15 +15,15 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 
 from desktop.core.changes import ChangeSet
 from desktop.core.checks import Checker, CheckResult, problems_text
 from desktop.core.checklist import Checklist, check_names, parse_checklist
-from desktop.core.new_files import unasked_files, untick_unasked_files
-from desktop.core.risky_changes import untick_risky_changes
+from desktop.core.new_files import unasked_files
+from desktop.core.review_ticks import codebase_texts, set_review_ticks
 from desktop.core.codebase import Codebase, RankedFile, rank_files
 from desktop.core.compose import compose_answers
 from desktop.core.context import ContextPack, fence_language, pack_context
@@ -37,6 +37,7 @@ from desktop.core.reflection_examples import (add_missing, checks_for, codebase_
                                               states_examples)
 from desktop.core.signatures import check_signatures
 from desktop.core.steer import Steer
+from desktop.core.turns import Turn, best_of_round, ran_checks, score
 from desktop.core.strategy import PlainStrategy, choose_strategy
 from desktop.errors import ContextError, PlansmithError
 from desktop.llm.engine import Engine, Message, Usage
@@ -50,11 +51,6 @@ def _add_usage(total: Usage | None, part: Usage) -> Usage:
     total.generate_seconds += part.generate_seconds + part.prompt_seconds
     total.finish_reason = part.finish_reason
     return total
-
-
-def _ran_checks(turn: "Turn") -> bool:
-    """Whether a check ran on this turn's answer (not one skipped with its reason)."""
-    return any(not c.get("skipped") for c in turn.checks)
 
 
 def _parses(changes) -> bool:
@@ -124,18 +120,6 @@ class RunOptions:
     # is checked and the one that fails the fewest checks is kept. Needs a check to judge by.
     candidates: int = 1
     candidate_temperature: float = 0.6
-
-
-@dataclass
-class Turn:
-    kind: str  # "reflection" | "implementation" | "repair" | "followup"
-    prompt: str
-    text: str = ""
-    usage: Usage = field(default_factory=Usage)
-    problems: str = ""  # what the checks found in this turn's answer
-    checks: list = field(default_factory=list)  # CheckResult.to_dict() of each check run on it
-    kept: bool = True  # False: a later check found an earlier answer better; this one is left out
-    candidate: int = 0  # which Phase 2 candidate the turn belongs to (0: the first answer)
 
 
 class Run:
@@ -672,20 +656,11 @@ class Run:
         turn.problems = problems
         return problems
 
-    @staticmethod
-    def _score(turn: Turn) -> tuple[int, int]:
-        """Lower is better: a checked answer before an unchecked one, then fewer problems."""
-        return (0 if _ran_checks(turn) else 1, turn.problems.count("\n- ") + (1 if turn.problems else 0))
-
     def _keep_best(self) -> None:
         """Leave out the answers after the one with the fewest problems (checks included)."""
-        scored = [i for i, t in enumerate(self.turns) if t.kind in ("implementation", "repair", "followup")]
-        if not scored or not any(_ran_checks(self.turns[i]) for i in scored):
+        best = best_of_round(self.turns)
+        if best is None:
             return
-        score = lambda i: self._score(self.turns[i])  # noqa: E731
-        start = max(i for i in scored if self.turns[i].kind != "repair")  # this round's own answer
-        # A repair is kept only when it does better: on a tie the earlier answer stays.
-        best = min((i for i in scored if i >= start), key=lambda i: (score(i), i))
         later = [t for t in self.turns[best + 1:] if t.kind == "repair"]
         if later:
             for turn in later:
@@ -701,7 +676,7 @@ class Run:
             self._say_which_examples()
         problems = self._review(checklist, checker, stop_event)
         while problems and self.repairs < self.options.max_repairs and not self._stopped(stop_event):
-            if _ran_checks(self.turns[-1]) and not self._static_problems:
+            if ran_checks(self.turns[-1]) and not self._static_problems:
                 break  # only the checks fail: left to the fresh answers (_fresh_attempts)
             before = self._proposed()
             self.repairs += 1
@@ -725,7 +700,7 @@ class Run:
             if checker is not None and problems and self._proposed() == before:
                 self._notice("The repair wrote the same code again; no further repair is asked for.")
                 break
-            if _ran_checks(self.turns[-1]) and not self._static_problems:
+            if ran_checks(self.turns[-1]) and not self._static_problems:
                 break  # only the checks fail: answers written afresh do better than edits (below)
         if checker is not None:
             self._keep_best()
@@ -748,7 +723,7 @@ class Run:
         """
         checker = self.checker()
         first = [t for t in self.turns[1:] if t.kept]
-        if checker is None or not first or not _ran_checks(first[-1]) or self._score(first[-1]) == (0, 0):
+        if checker is None or not first or not ran_checks(first[-1]) or score(first[-1]) == (0, 0):
             return
         note = fill(self.prompts["retry"], problems=first[-1].problems)
         base = self.messages[:3]  # system, Phase 1's prompt, the reflection: the KV cache holds them
@@ -784,16 +759,16 @@ class Run:
             self._review(checklist, checker, stop_event)
             groups[n] = [turn]
             conversations[n] = self.messages
-            if self._score(turn) == (0, 0):
+            if score(turn) == (0, 0):
                 break
-        best = min(groups, key=lambda k: (self._score(groups[k][-1]), k))
+        best = min(groups, key=lambda k: (score(groups[k][-1]), k))
         for turn in self.turns[1:]:
             turn.kept = any(turn is t for t in groups[best])
         self.messages = conversations[best]  # a follow-up continues the kept answer's conversation
         self._rebuild_changeset()
         if len(groups) > 1:
             self._notice(f"Kept answer {best + 1} of {len(groups)}: " + (
-                "it passes the checks." if self._score(groups[best][-1]) == (0, 0) else "it fails the fewest checks."))
+                "it passes the checks." if score(groups[best][-1]) == (0, 0) else "it fails the fewest checks."))
 
     def _last_turn(self, strategy: PlainStrategy, *, stop_event: threading.Event | None) -> None:
         """When nothing usable came out, one more turn asks for the first target file, whole.
@@ -831,21 +806,10 @@ class Run:
     def _finish(self, stop_event: threading.Event | None) -> ChangeSet:
         changeset = self._rebuild_changeset()
         changeset.checks = [c.to_dict() for c in self.final_checks()]
-        for path in untick_unasked_files(changeset, plan_text=self.plan.text):
-            self._notice(f"`{path}` is a new file that neither the plan nor the other changes ask for: "
-                         "it is shown, not ticked.")
-        for path, reason in untick_risky_changes(changeset, other_files=self._other_files):
-            self._notice(f"`{path}` is shown, not ticked: {reason}.")
+        for line in set_review_ticks(changeset, plan_text=self.plan.text, other_files=lambda: codebase_texts(self.codebase)):
+            self._notice(line)
         self._set_phase(Phase.STOPPED if self._stopped(stop_event) else Phase.DONE)
         return changeset
-
-    def _other_files(self):
-        """(path, text) of the codebase's files, for what a dropped definition would break."""
-        for f in self.codebase.files:
-            try:
-                yield f.rel_path, self.codebase.read_text(f.rel_path)
-            except (OSError, PlansmithError):
-                continue
 
     def _fail(self, exc: PlansmithError) -> None:
         self.error = str(exc)
@@ -866,11 +830,7 @@ class Run:
             "context": self.context.to_dict() if self.context else None,
             "reflection": self.reflection,
             "reflection_edited": self.reflection_edited,
-            "turns": [
-                {"kind": t.kind, "prompt": t.prompt, "text": t.text, "usage": t.usage.as_dict(), "problems": t.problems,
-                 "checks": t.checks, "kept": t.kept, "candidate": t.candidate}
-                for t in self.turns
-            ],
+            "turns": [t.to_dict() for t in self.turns],
             "repairs": self.repairs,
             "changeset": self.changeset.to_dict() if self.changeset else None,
             "started_at": self.started_at,

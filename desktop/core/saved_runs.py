@@ -4,16 +4,16 @@ Used alike by the window and anything else that reopens a record; no Qt here."""
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
 from pathlib import Path
 
 from desktop.core.codebase import Codebase
-from desktop.core.pipeline import Phase, Run, RunEvent, RunOptions, Turn
+from desktop.core.pipeline import Phase, Run, RunEvent, RunOptions
 from desktop.core.plan import Plan
 from desktop.core.prompts import Prompts
+from desktop.core.turns import Turn
 from desktop.errors import PlansmithError
-from desktop.llm.engine import Engine, Usage
+from desktop.llm.engine import Engine
 
 __all__ = ["answers_text", "continuation", "restore_run"]
 
@@ -52,11 +52,6 @@ def continuation(record: dict, *, current_model: str | None) -> tuple[bool, str]
     return True, " ".join(notes)
 
 
-def _usage_from(d: dict | None) -> Usage:
-    known = {f.name for f in dataclasses.fields(Usage)}
-    return Usage(**{k: v for k, v in (d or {}).items() if k in known})
-
-
 def restore_run(
     record: dict,
     *,
@@ -86,11 +81,7 @@ def restore_run(
         if i < len(turns) - 1:
             messages.append({"role": "assistant", "content": reflection if i == 0 else t.get("text", "")})
     run.messages = messages
-    run.turns = [
-        Turn(t.get("kind", "reflection"), t.get("prompt", ""), t.get("text", ""), _usage_from(t.get("usage")),
-             t.get("problems", ""), list(t.get("checks") or []), bool(t.get("kept", True)), int(t.get("candidate") or 0))
-        for t in turns
-    ]
+    run.turns = [Turn.from_dict(t) for t in turns]
     run.reflection = reflection
     run.reflection_edited = bool(record.get("reflection_edited"))
     run.repairs = int(record.get("repairs") or 0)

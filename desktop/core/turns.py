@@ -1,0 +1,57 @@
+"""One turn of a run's conversation (the reflection, or a Phase 2 answer), how it is saved in
+the run record, and how its checks score it. Qt-free."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+
+from desktop.llm.engine import Usage
+
+__all__ = ["Turn", "best_of_round", "ran_checks", "score"]
+
+
+@dataclass
+class Turn:
+    kind: str  # "reflection" | "implementation" | "repair" | "retry" | "candidate" | "final" | "followup"
+    prompt: str
+    text: str = ""
+    usage: Usage = field(default_factory=Usage)
+    problems: str = ""  # what the checks found in this turn's answer
+    checks: list = field(default_factory=list)  # CheckResult.to_dict() of each check run on it
+    kept: bool = True  # False: a later check found an earlier answer better; this one is left out
+    candidate: int = 0  # which Phase 2 answer the turn belongs to (0: the first answer and its repairs)
+
+    def to_dict(self) -> dict:
+        return {"kind": self.kind, "prompt": self.prompt, "text": self.text, "usage": self.usage.as_dict(),
+                "problems": self.problems, "checks": self.checks, "kept": self.kept, "candidate": self.candidate}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Turn":
+        """A turn from its record entry; fields a record lacks get their defaults."""
+        known = {f.name for f in dataclasses.fields(Usage)}
+        usage = Usage(**{k: v for k, v in (d.get("usage") or {}).items() if k in known})
+        return cls(str(d.get("kind") or "reflection"), str(d.get("prompt") or ""), str(d.get("text") or ""), usage,
+                   str(d.get("problems") or ""), list(d.get("checks") or []), bool(d.get("kept", True)),
+                   int(d.get("candidate") or 0))
+
+
+def ran_checks(turn: Turn) -> bool:
+    """Whether a check ran on this turn's answer (not one skipped with its reason)."""
+    return any(not c.get("skipped") for c in turn.checks)
+
+
+def score(turn: Turn) -> tuple[int, int]:
+    """Lower is better: a checked answer before an unchecked one, then fewer problems."""
+    return (0 if ran_checks(turn) else 1, turn.problems.count("\n- ") + (1 if turn.problems else 0))
+
+
+def best_of_round(turns: list[Turn]) -> int | None:
+    """The index of the best answer of the last round (an answer and the repairs after it),
+    or None when no check ran on any. A repair wins only when it does better: on a tie the
+    earlier answer stays."""
+    scored = [i for i, t in enumerate(turns) if t.kind in ("implementation", "repair", "followup")]
+    if not scored or not any(ran_checks(turns[i]) for i in scored):
+        return None
+    start = max(i for i in scored if turns[i].kind != "repair")  # this round's own answer
+    return min((i for i in scored if i >= start), key=lambda i: (score(turns[i]), i))
