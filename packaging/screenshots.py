@@ -281,6 +281,12 @@ def changes_view_scenes(camera: Camera, *, work: Path) -> None:
     camera.screen("pane-09-uncommitted-files-question", window=window, dialog=box)
     if box is not None:
         box.reject()
+
+    load()  # a run that wrote three answers while its checks failed: the kept one shown
+    view.set_answer_choices(["Answer 1 (first answer, 1 repair): 2 problems after its checks",
+                             "Answer 2 (written afresh): 1 problem after its checks",
+                             "Answer 3 (sampled candidate): passes its checks · kept"], 2)
+    camera.window("pane-10-answer-choices", window)
     window.close()
 
 

@@ -24,9 +24,9 @@ def test_each_candidate_opens_with_its_own_code_and_checks(tmp_path):
     kept = run.implement()
     choices = answer_choices(run.turns)
     assert [(c.number, c.turns, c.kept) for c in choices] == [(1, (1,), False), (2, (2,), False), (3, (3,), True)]
-    assert [c.verdict for c in choices] == ["1 problem(s) after its checks", "2 problem(s) after its checks",
+    assert [c.verdict for c in choices] == ["1 problem after its checks", "2 problems after its checks",
                                             "passes its checks"]
-    assert choices[0].label == "Answer 1 (first answer): 1 problem(s) after its checks"
+    assert choices[0].label == "Answer 1 (first answer): 1 problem after its checks"
     assert choices[2].label == "Answer 3 (sampled candidate): passes its checks · kept"
     # The kept choice gives the run's own changes; another gives its own code and its own checks.
     same, _ = _choose(run, choices[2])
@@ -47,7 +47,7 @@ def test_the_first_answer_keeps_its_better_repairs_when_a_fresh_answer_wins(tmp_
     choices = answer_choices(turns)
     assert [(c.turns, c.kept, c.how) for c in choices] == [((1,), False, "first answer"), ((3,), True, "written afresh")]
     turns[2].problems = ""  # a repair that passed would have been kept on the first answer
-    assert answer_choices(turns)[0].turns == (1, 2) and answer_choices(turns)[0].how == "first answer, 1 repair(s)"
+    assert answer_choices(turns)[0].turns == (1, 2) and answer_choices(turns)[0].how == "first answer, 1 repair"
 
 
 def test_one_answer_or_a_follow_up_gives_no_choices():

@@ -448,3 +448,52 @@ def test_ticks_and_hand_edits_are_saved_with_the_run_and_history_brings_them_bac
     other.open_record(load_run(run_id, runs_dir=app_paths.runs_dir))
     change = other.changeset.get("pkg/greet.py")
     assert change.new_text == mine and not change.accepted
+
+
+def test_the_other_answers_can_be_opened_and_history_brings_back_the_one_shown(qtbot, make_window, tmp_path, app_paths):
+    repo = tmp_path / "repo"
+    (repo / "pkg").mkdir(parents=True)
+    (repo / "pkg" / "__init__.py").write_text("")
+    (repo / "pkg" / "greet.py").write_text('def greet(name):\n    return "Hello, " + name\n')
+    plan = tmp_path / "plan.md"
+    plan.write_text(PLAN + "\n>>> farewell('Ann')\n'Goodbye, Ann'\n")
+    reflection = REFLECTION + ("\n## Examples as checks\n```python\nfrom pkg.greet import farewell\n"
+                               "assert farewell('Ann') == 'Goodbye, Ann'\n```\n")
+    wrong = ANSWER.replace('"Goodbye, "', '"Bye, "')
+    window = make_window(ReplayEngine([reflection, wrong, ANSWER]), check_examples="any", candidates=3)
+    ready(qtbot, window, (plan, repo))
+    assert run_op(qtbot, window, window.actions["run"].trigger) == ["reflect", "reflected"]
+    with qtbot.waitSignal(window.worker.record_saved, timeout=10_000):
+        assert run_op(qtbot, window, window.approve) == ["implement", "done"]
+    view, run_id = window.changes_view, window.run_id
+    box = view.answer_box
+    assert box.isVisible() and [box.itemText(i) for i in range(box.count())] == [
+        "Answer 1 (first answer): 1 problem after its checks",
+        "Answer 2 (sampled candidate): passes its checks · kept"]
+    assert box.currentIndex() == 1 and '"Goodbye, "' in window.changeset.get("pkg/greet.py").new_text
+    assert window.follow_up_edit.isEnabled()
+
+    box.activated.emit(0)  # the user picks the first answer: its code and its failed check
+    assert box.currentIndex() == 0 and '"Bye, "' in window.changeset.get("pkg/greet.py").new_text
+    assert window.changeset.checks[0]["failed"] == 1 and view.checks_label.isVisible()
+    assert "Showing answer 1: 1 problem after its checks." in window.banner.message()
+    assert not window.follow_up_edit.isEnabled()  # a follow-up revises the kept answer
+    qtbot.waitUntil(lambda: load_run(run_id, runs_dir=app_paths.runs_dir).get("shown_answer") == 1, timeout=10_000)
+
+    other = make_window()  # History brings back the answer that was shown
+    other.open_record(load_run(run_id, runs_dir=app_paths.runs_dir))
+    assert other.changes_view.answer_box.currentIndex() == 0
+    assert '"Bye, "' in other.changeset.get("pkg/greet.py").new_text
+
+    mine = 'def greet(name):\n    return "Hello, " + name\n\n\ndef farewell(name):\n    return "So long, " + name\n'
+    view.set_edited_text("pkg/greet.py", mine)
+    box.activated.emit(1)  # hand edits would be dropped: asked first, and Cancel keeps them
+    question = view.pending_confirmation
+    assert question is not None and "edits" in question.text()
+    question.reject()
+    assert box.currentIndex() == 0 and window.changeset.get("pkg/greet.py").new_text == mine
+    box.activated.emit(1)
+    assert view.pending_confirmation is not question  # asked again
+    next(b for b in view.pending_confirmation.buttons() if b.text() == "Open anyway").click()
+    assert box.currentIndex() == 1 and '"Goodbye, "' in window.changeset.get("pkg/greet.py").new_text
+    assert window.follow_up_edit.isEnabled()

@@ -34,18 +34,22 @@ class AnswerChoice:
         return f"Answer {self.number} ({self.how}): {self.verdict}" + (" · kept" if self.kept else "")
 
 
+def _count(n: int, what: str) -> str:
+    return f"{n} {what}" + ("" if n == 1 else "s")
+
+
 def _verdict(turn: Turn) -> str:
     problems = score(turn)[1]
     if not ran_checks(turn):
-        return "not checked" if not problems else f"{problems} problem(s), not checked"
-    return "passes its checks" if not problems else f"{problems} problem(s) after its checks"
+        return "not checked" if not problems else _count(problems, "problem") + ", not checked"
+    return "passes its checks" if not problems else _count(problems, "problem") + " after its checks"
 
 
 def _how(turns: list[Turn], indices: list[int]) -> str:
     first = turns[indices[0]]
     if first.kind == "implementation":
         repairs = sum(1 for i in indices if turns[i].kind == "repair")
-        how = "first answer" + (f", {repairs} repair(s)" if repairs else "")
+        how = "first answer" + (", " + _count(repairs, "repair") if repairs else "")
     else:
         how = "written afresh" if first.kind == "retry" else "sampled candidate"
     return how + (", then asked for whole" if turns[indices[-1]].kind == "final" else "")

@@ -13,9 +13,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
-from PySide6.QtCore import QEvent, QSize, Qt, Signal, Slot
+from PySide6.QtCore import QEvent, QSignalBlocker, QSize, Qt, Signal, Slot
 from PySide6.QtGui import QFont, QFontDatabase, QPalette, QTextCursor
-from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFileDialog, QHBoxLayout, QLabel,
+from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog, QHBoxLayout, QLabel,
                                QListView, QListWidget, QListWidgetItem, QMessageBox, QPlainTextEdit,
                                QPushButton, QSplitter, QStyle, QVBoxLayout, QWidget)
 
@@ -93,6 +93,7 @@ class ChangesView(QWidget):
     exported = Signal(Path)  # where the patch was written
     error = Signal(str)  # a message for the user, already shown in the view
     review_changed = Signal()  # the user ticked, unticked or edited something (to be saved with the run)
+    answer_chosen = Signal(int)  # the user picked another of the run's answers (its row in "Answer")
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -102,6 +103,8 @@ class ChangesView(QWidget):
         self._applied = False  # the current changes are on disk; review is frozen until undo
         self._read_only = False  # a run is writing: nothing here may change or be applied
         self._filling = False  # list items are being (re)built: ignore itemChanged
+        self._hand_edited = False  # the user edited a file of the shown changes by hand
+        self._shown_answer = 0  # the row of "Answer" whose changes are shown
         self._hunk_rows: list[int] = []  # the diff view's line number of each hunk header
         self._hunk_bodies: list[Hunk] = []  # the hunks listed, in order
         self.edit_dialog: EditDialog | None = None
@@ -141,6 +144,18 @@ class ChangesView(QWidget):
         checks_row = QHBoxLayout()
         checks_row.addWidget(self.checks_label, 1)
         checks_row.addWidget(self.check_output_button)
+        # The run's other answers (written while its checks failed), shown only when there are some.
+        self.answer_box = QComboBox()
+        self.answer_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.answer_box.activated.connect(self._on_answer_activated)
+        self.answer_label = QLabel("A&nswer:")
+        self.answer_label.setBuddy(self.answer_box)
+        answer_row = QHBoxLayout()
+        answer_row.addWidget(self.answer_label)
+        answer_row.addWidget(self.answer_box)
+        answer_row.addStretch(1)
+        self.answer_label.hide()
+        self.answer_box.hide()
 
         self.files = QListWidget()
         self.files.setIconSize(QSize(16, 16))
@@ -217,6 +232,7 @@ class ChangesView(QWidget):
 
         layout = QVBoxLayout(self)
         layout.addLayout(top)
+        layout.addLayout(answer_row)
         layout.addLayout(checks_row)
         layout.addWidget(self.message)  # next to the buttons whose outcome it reports
         layout.addWidget(splitter, 1)
@@ -240,6 +256,7 @@ class ChangesView(QWidget):
         self._root = Path(root)
         self._backups_dir = Path(backups_dir)
         self._applied = False
+        self._hand_edited = False
         self._show_message("", kind="info")
         self._fill_files()
         first = next((row for row in range(self.files.count())
@@ -253,6 +270,44 @@ class ChangesView(QWidget):
 
     def changeset(self) -> ChangeSet | None:
         return self._changeset
+
+    def set_answer_choices(self, labels: list[str], current: int) -> None:
+        """The run's answers the user can open instead of the shown one (row `current`);
+        hidden when there is only one."""
+        with QSignalBlocker(self.answer_box):
+            self.answer_box.clear()
+            self.answer_box.addItems(labels)
+            self.answer_box.setCurrentIndex(current if labels else -1)
+        self._shown_answer = current
+        self.answer_label.setVisible(len(labels) > 1)
+        self.answer_box.setVisible(len(labels) > 1)
+        self._update_actions()
+
+    @Slot(int)
+    def _on_answer_activated(self, row: int) -> None:
+        if row == self._shown_answer:
+            return
+        with QSignalBlocker(self.answer_box):
+            self.answer_box.setCurrentIndex(self._shown_answer)  # until the new changes are shown
+        if not self._hand_edited:
+            self.answer_chosen.emit(row)
+            return
+        box = QMessageBox(QMessageBox.Icon.Question, "Open another answer",
+                          "Your edits to the shown changes are dropped when another answer is opened.",
+                          QMessageBox.StandardButton.Cancel, self)
+        go = box.addButton("Open anyway", QMessageBox.ButtonRole.AcceptRole)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.finished.connect(lambda _result: self._on_open_answer_answered(box, go, row))
+        self.pending_confirmation = box
+        box.open()
+
+    def _on_open_answer_answered(self, box: QMessageBox, go: QPushButton, row: int) -> None:
+        box.deleteLater()
+        if self.pending_confirmation is not box:
+            return
+        self.pending_confirmation = None
+        if box.clickedButton() is go:
+            self.answer_chosen.emit(row)
 
     def current_path(self) -> str | None:
         item = self.files.currentItem()
@@ -588,6 +643,7 @@ class ChangesView(QWidget):
         self._update_summary()
         if self.current_path() == path:
             self._show_file(change)
+        self._hand_edited = True
         self._show_message(f"Edited {path}: the diff now shows your version.", kind="info")
         self._update_actions()
         self.review_changed.emit()
@@ -618,6 +674,10 @@ class ChangesView(QWidget):
         self.undo_button.setEnabled(ready)
         self.files.setEnabled(self._changeset is not None and not self._read_only)
         self.hunks.setEnabled(not self._read_only)
+        self.answer_box.setEnabled(ready and not self._applied)
+        self.answer_box.setToolTip(
+            "Undo the apply to open another answer" if self._applied else
+            "The answers this run wrote while its checks failed; the checks kept the one marked kept")
         if self._read_only:
             self.edit_button.setEnabled(False)
 

@@ -30,11 +30,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.core.answer_choices import AnswerChoice, answer_choices, changeset_for
 from desktop.core.apply_recovery import find_interrupted
 from desktop.core.changes import ChangeSet
 from desktop.core.codebase import Codebase, RankedFile
 from desktop.core.plan import Plan, plan_from_text, read_plan
+from desktop.core.review_ticks import codebase_texts
 from desktop.core.run_settings import run_options
+from desktop.core.turns import Turn
 from desktop.errors import ModelFileError, PlanError, SettingsError
 from desktop.paths import AppPaths
 from desktop.settings import Settings, load_settings, save_settings
@@ -71,7 +74,7 @@ class MainWindow(QMainWindow):
     implement_requested = Signal(object)
     follow_up_requested = Signal(object)
     release_requested = Signal()
-    review_save_requested = Signal(str, object)  # run id, the reviewed ChangeSet as a dict
+    review_save_requested = Signal(str, object, int)  # run id, the reviewed ChangeSet as a dict, its answer (0: none)
     shutdown_requested = Signal()
     # To IoWorker.
     scan_requested = Signal(object)
@@ -112,6 +115,9 @@ class MainWindow(QMainWindow):
         self._detached = False  # a reopened run that cannot be continued is shown for reading only
         self._op_failed = False
         self._answers = False  # Phase 2 has produced an answer in this run
+        self._turns: list[Turn] = []  # the run's turns, for the answers the review can open
+        self._choices: list[AnswerChoice] = []  # those answers, when the run wrote more than one
+        self._shown_choice = 0  # the row of _choices whose changes the review shows
         self._target: StreamView | None = None
         self._context_size = 0  # of the loaded model
         self._loaded: ModelState | None = None
@@ -310,6 +316,7 @@ class MainWindow(QMainWindow):
         w.review_not_saved.connect(
             lambda why: self.banner.show_message(f"Your ticks and edits were not saved with the run: {why}", kind="warning"))
         self.changes_view.review_changed.connect(self._on_review_changed)
+        self.changes_view.answer_chosen.connect(self.open_answer)
         self.shutdown_requested.connect(w.shutdown)
         w.model_loading.connect(self._on_model_loading)
         w.model_loaded.connect(self._on_model_loaded)
@@ -321,6 +328,7 @@ class MainWindow(QMainWindow):
         w.turn_done.connect(self._on_turn_done)
         w.notice.connect(self._on_notice)
         w.reflection_ready.connect(self._on_reflection_ready)
+        w.answers_ready.connect(lambda turns: self._show_choices(turns, number=None))
         w.changeset_ready.connect(self._on_changeset)
         w.record_saved.connect(self._on_record_saved)
         w.failed.connect(self._on_failed)
@@ -354,7 +362,7 @@ class MainWindow(QMainWindow):
         self.regenerate_button.setEnabled(self.actions["regenerate"].isEnabled())
         self.approve_button.setEnabled(self.actions["approve"].isEnabled())
         self.edit_button.setEnabled(not busy and has_reflection)
-        can_follow = not busy and not self._detached and (
+        can_follow = not busy and not self._detached and self._shows_kept_answer() and (
             self._answers or (continuing and not scanning and len(self._record.get("turns") or []) > 1)
         )
         self.follow_up_edit.setEnabled(can_follow)
@@ -421,6 +429,7 @@ class MainWindow(QMainWindow):
         if self.changeset is not None:
             self.changes_view.set_changeset(ChangeSet(self.changeset.root), root=self.changeset.root, backups_dir=self.paths.backups_dir)
         self.changeset = None
+        self._show_choices([], number=None)
         self.phase = "idle"
         self.status.set_phase("idle")
 
@@ -855,7 +864,43 @@ class MainWindow(QMainWindow):
     @Slot()
     def _on_review_changed(self) -> None:
         if self.run_id and self.changeset is not None and not self.busy:
-            self.review_save_requested.emit(self.run_id, self.changeset.to_dict())
+            number = self._choices[self._shown_choice].number if self._choices else 0
+            self.review_save_requested.emit(self.run_id, self.changeset.to_dict(), number)
+
+    # -- the run's other answers ----------------------------------------------------------------
+
+    def _show_choices(self, turns: list[Turn], *, number: int | None) -> None:
+        """List the run's answers in the review, answer `number` shown (None: the one kept)."""
+        self._turns = turns
+        self._choices = answer_choices(turns)
+        rows = [i for i, c in enumerate(self._choices) if (c.number == number if number else c.kept)]
+        self._shown_choice = rows[0] if rows else 0
+        self.changes_view.set_answer_choices([c.label for c in self._choices], self._shown_choice)
+        self._update_actions()
+
+    def _shows_kept_answer(self) -> bool:
+        return not self._choices or self._choices[self._shown_choice].kept
+
+    @Slot(int)
+    def open_answer(self, row: int) -> None:
+        """Show another of the run's answers for review, with its checks; saved with the run."""
+        if self.busy or not 0 <= row < len(self._choices) or self.changeset is None:
+            return
+        choice, root = self._choices[row], self.changeset.root
+        same = self.codebase is not None and self.codebase.root == root
+        changeset, notes = changeset_for(
+            choice, self._turns, root=root, files=[f.rel_path for f in self.codebase.files] if same else None,
+            plan_text=self.plan.text if self.plan else "",
+            other_files=(lambda: codebase_texts(self.codebase)) if same else tuple)
+        self._shown_choice = row
+        self.changeset = changeset
+        self.changes_view.set_changeset(changeset, root=root, backups_dir=self.paths.backups_dir)
+        self.changes_view.set_answer_choices([c.label for c in self._choices], row)
+        follow = "" if choice.kept else " Follow-ups revise the kept answer: open it again to send one."
+        self.banner.show_message(" ".join([f"Showing answer {choice.number}: {choice.verdict}.", *notes]) + follow,
+                                 kind="info")
+        self._on_review_changed()
+        self._update_actions()
 
     @Slot(str)
     def _on_record_saved(self, run_id: str) -> None:
@@ -931,6 +976,7 @@ class MainWindow(QMainWindow):
                 self.changes_view.set_changeset(self.changeset, root=root, backups_dir=self.paths.backups_dir)
             except (ValueError, KeyError, TypeError) as exc:
                 log.warning("cannot show the changes of run %s: %s", run_id, exc)
+        self._show_choices([Turn.from_dict(t) for t in record.get("turns") or []], number=record.get("shown_answer"))
         self.phase = record.get("phase", "")
         self.status.set_phase(self.phase)
         self.run_id = run_id

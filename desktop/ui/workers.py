@@ -27,6 +27,7 @@ from desktop.core.plan import Plan
 from desktop.core.prompts import Prompts
 from desktop.core.records import load_run, save_run
 from desktop.core.saved_runs import restore_run
+from desktop.core.turns import Turn
 from desktop.errors import Cancelled, PlansmithError
 from desktop.llm.engine import Engine, Usage
 from desktop.paths import AppPaths
@@ -125,6 +126,7 @@ class RunWorker(QObject):
     turn_done = Signal(str, object)  # turn kind, Usage
     notice = Signal(str)
     reflection_ready = Signal(str)
+    answers_ready = Signal(object)  # copies of the run's turns, for the answers the review can open
     changeset_ready = Signal(object)  # ChangeSet
     review_not_saved = Signal(str)  # why the user's ticks and edits could not be saved with the run
     record_saved = Signal(str)  # run id
@@ -172,7 +174,9 @@ class RunWorker(QObject):
             run = self._current_run(request)
             if request.text is not None:
                 run.set_reflection(request.text)
-            self.changeset_ready.emit(run.implement(stop_event=request.stop))
+            changeset = run.implement(stop_event=request.stop)
+            self.answers_ready.emit([Turn.from_dict(t.to_dict()) for t in run.turns])
+            self.changeset_ready.emit(changeset)
 
         self._operate("implement", request, body)
 
@@ -180,7 +184,9 @@ class RunWorker(QObject):
     def follow_up(self, request: RunRequest) -> None:
         def body() -> None:
             run = self._current_run(request)
-            self.changeset_ready.emit(run.follow_up(request.text or "", stop_event=request.stop))
+            changeset = run.follow_up(request.text or "", stop_event=request.stop)
+            self.answers_ready.emit([Turn.from_dict(t.to_dict()) for t in run.turns])
+            self.changeset_ready.emit(changeset)
 
         self._operate("follow_up", request, body)
 
@@ -305,12 +311,14 @@ class RunWorker(QObject):
         self.run.options = request.options
         return self.run
 
-    @Slot(str, object)
-    def save_review(self, run_id: str, changeset: dict) -> None:
-        """The user's ticks and hand edits, into the saved run, so History brings them back."""
+    @Slot(str, object, int)
+    def save_review(self, run_id: str, changeset: dict, answer: int = 0) -> None:
+        """The user's ticks and hand edits, into the saved run, so History brings them back;
+        `answer`: which of the run's answers they are (0: the run has only one)."""
         try:
             record = load_run(run_id, runs_dir=self._paths.runs_dir)
             record["changeset"] = changeset
+            record["shown_answer"] = answer or None
             save_run(record, runs_dir=self._paths.runs_dir, run_id=run_id)
         except PlansmithError as exc:
             log.warning("could not save the review of run %s: %s", run_id, exc)
