@@ -237,6 +237,7 @@ def make_engine(args, *, paths: AppPaths, settings: Settings):
 def cmd_run(args, *, paths: AppPaths, settings: Settings, out: TextIO, err: TextIO = sys.stderr) -> int:
     from desktop.core.changes import apply_changes, dirty_git_files, export_patch
     from desktop.core.codebase import scan_codebase
+    from desktop.core.answer_choices import answer_choices
     from desktop.core.pipeline import Phase, Run
     from desktop.core.plan import read_plan
     from desktop.core.prompts import Prompts
@@ -325,11 +326,13 @@ def cmd_run(args, *, paths: AppPaths, settings: Settings, out: TextIO, err: Text
         while not finished.wait(0.1):
             pass
     unsaved = ""  # why the run record could not be saved; the run goes on without it
+    run_id = "RUN_ID"
     if run.turns:  # a run that never reached the model has nothing worth keeping
         record = run.to_record()
         record["title"] = plan.title
         try:
-            err.write(f"Saved as run {save_run(record, runs_dir=paths.runs_dir)}\n")
+            run_id = save_run(record, runs_dir=paths.runs_dir)
+            err.write(f"Saved as run {run_id}\n")
         except PlansmithError as exc:
             unsaved = str(exc)
             err.write(f"plansmith: {unsaved}. The run goes on without its record.\n")
@@ -345,6 +348,12 @@ def cmd_run(args, *, paths: AppPaths, settings: Settings, out: TextIO, err: Text
     out.write("\nChanges:\n" + (changeset.summary() or "(none)") + "\n")
     if run.repairs:
         err.write(f"{run.repairs} repair turn(s) were needed.\n")
+    choices = answer_choices(run.turns)
+    if choices:
+        kept = next(c.number for c in choices if c.kept)
+        err.write(f"{len(choices)} answers were written; answer {kept} is the one shown above:\n")
+        err.write("".join(f"  {c.label}\n" for c in choices))
+        err.write(f"Open another in the app (Changes › Answer) or read them with: plansmith runs --show {run_id}\n")
     checks = run.final_checks()
     for result in checks:
         err.write(f"Check: {result.summary()}\n")

@@ -127,6 +127,9 @@ def test_a_checked_run_repairs_from_the_failing_test_and_remembers_the_command(t
     code, out, err = run_cli(*common, "--check", PYTEST, "--patch", patch)
     assert code == 0, err
     assert "2 repair turn(s)" in err and "Check: check" in err and ": passed (2 passed, 1 failed" in err
+    # The answers that failed their check are listed, with how to read them.
+    assert "3 answers were written; answer 3 is the one shown above:\n  Answer 1 (first answer): 1 problem after" in err
+    assert "  Answer 3 (written afresh): passes its checks · kept\n" in err and "plansmith runs --show 20" in err
     repair_request = server.requests[-1][2]["messages"][-1]["content"]
     assert "tests/test_calc.py::test_add" in repair_request
     assert "+def mul" in patch.read_text() and "-    return a + b" not in patch.read_text()
