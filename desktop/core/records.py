@@ -18,6 +18,9 @@ from pathlib import Path
 from desktop.errors import PlansmithError
 
 _ID = re.compile(r"^\d{8}-\d{6}-[a-z0-9-]{0,48}$")
+# The layout of run.json. A record without the field is from before it (the same layout, 1);
+# one from a newer Plansmith is refused with that said, never half read.
+SCHEMA = 1
 
 
 @dataclass(frozen=True)
@@ -53,7 +56,7 @@ def save_run(record: dict, *, runs_dir: Path, run_id: str | None = None) -> str:
         folder.mkdir(parents=True, exist_ok=True)
     else:
         run_id, folder = _claim_folder(runs_dir, new_run_id(title, when=record.get("started_at")))
-    record = dict(record, run_id=run_id, title=title)
+    record = dict(record, run_id=run_id, title=title, schema=SCHEMA)
     fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
@@ -91,11 +94,23 @@ def _check_id(run_id: str) -> str:
 def load_run(run_id: str, *, runs_dir: Path) -> dict:
     path = runs_dir / _check_id(run_id) / "run.json"
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        record = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise PlansmithError(f"No saved run is called {run_id!r}.") from None
     except (OSError, ValueError) as exc:
         raise PlansmithError(f"The run record {path} cannot be read: {exc}") from exc
+    return _checked(record, path)
+
+
+def _checked(record: object, path: Path) -> dict:
+    """The record, if this version can read it."""
+    if not isinstance(record, dict):
+        raise PlansmithError(f"The run record {path} cannot be read: it holds no run.")
+    schema = record.get("schema", 1)
+    if not isinstance(schema, int) or schema > SCHEMA:
+        raise PlansmithError(f"The run record {path} was saved by a newer Plansmith (record layout {schema}; "
+                             f"this version reads up to {SCHEMA}). Open it with that version.")
+    return record
 
 
 def list_runs(*, runs_dir: Path) -> list[RunSummary]:
@@ -108,21 +123,21 @@ def list_runs(*, runs_dir: Path) -> list[RunSummary]:
             continue
         try:
             rec = json.loads((folder / "run.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            continue
-        cs = rec.get("changeset") or {}
-        out.append(
-            RunSummary(
-                run_id=folder.name,
-                title=rec.get("title", ""),
-                codebase=rec.get("codebase", ""),
-                phase=rec.get("phase", ""),
-                model=(rec.get("model") or {}).get("name", ""),
-                started_at=float(rec.get("started_at") or 0),
-                changes=len(cs.get("changes", [])),
-                repairs=int(rec.get("repairs") or 0),
+            cs = rec.get("changeset") or {}
+            out.append(
+                RunSummary(
+                    run_id=folder.name,
+                    title=str(rec.get("title", "")),
+                    codebase=str(rec.get("codebase", "")),
+                    phase=str(rec.get("phase", "")),
+                    model=str((rec.get("model") or {}).get("name", "")),
+                    started_at=float(rec.get("started_at") or 0),
+                    changes=len(cs.get("changes", [])),
+                    repairs=int(rec.get("repairs") or 0),
+                )
             )
-        )
+        except (OSError, ValueError, TypeError, AttributeError):
+            continue  # unreadable (a record from a newer version is listed: opening it says why)
     out.sort(key=lambda r: (r.started_at, r.run_id), reverse=True)
     return out
 
