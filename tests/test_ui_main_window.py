@@ -450,6 +450,8 @@ def test_ticks_and_hand_edits_are_saved_with_the_run_and_history_brings_them_bac
     assert change.new_text == mine and not change.accepted
 
 
+@pytest.mark.qt_log_level_fail("WARNING")  # e.g. "Timers cannot be started from another thread"
+@pytest.mark.qt_log_ignore("propagateSizeHints")  # the offscreen platform's, for any dialog
 def test_the_other_answers_can_be_opened_and_history_brings_back_the_one_shown(qtbot, make_window, tmp_path, app_paths):
     repo = tmp_path / "repo"
     (repo / "pkg").mkdir(parents=True)
@@ -497,3 +499,24 @@ def test_the_other_answers_can_be_opened_and_history_brings_back_the_one_shown(q
     next(b for b in view.pending_confirmation.buttons() if b.text() == "Open anyway").click()
     assert box.currentIndex() == 1 and '"Goodbye, "' in window.changeset.get("pkg/greet.py").new_text
     assert window.follow_up_edit.isEnabled()
+
+
+def test_a_review_that_cannot_be_saved_is_said_on_the_gui_thread(qtbot, make_window, project, app_paths, monkeypatch):
+    import shutil
+
+    from PySide6.QtCore import QThread
+
+    window = make_window()
+    ready(qtbot, window, project)
+    run_op(qtbot, window, window.actions["run"].trigger)
+    with qtbot.waitSignal(window.worker.record_saved, timeout=10_000):
+        run_op(qtbot, window, window.approve)
+    shutil.rmtree(app_paths.runs_dir / window.run_id)  # deleted meanwhile: the save must fail
+    shown = []
+    real = window.banner.show_message
+    monkeypatch.setattr(window.banner, "show_message", lambda text, **kw: (
+        shown.append((text, QThread.currentThread() is window.thread())), real(text, **kw)))
+    window.changes_view.set_accepted("pkg/greet.py", False)
+    qtbot.waitUntil(lambda: bool(shown), timeout=10_000)
+    assert shown[0][0].startswith("Your ticks and edits were not saved with the run: No saved run is called")
+    assert shown[0][1], "the banner was changed from the worker's thread"

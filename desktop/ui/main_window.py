@@ -313,8 +313,7 @@ class MainWindow(QMainWindow):
         self.follow_up_requested.connect(w.follow_up)
         self.release_requested.connect(w.release_engine)
         self.review_save_requested.connect(w.save_review)
-        w.review_not_saved.connect(
-            lambda why: self.banner.show_message(f"Your ticks and edits were not saved with the run: {why}", kind="warning"))
+        w.review_not_saved.connect(self._on_review_not_saved)  # a method, not a lambda: queued to this thread
         self.changes_view.review_changed.connect(self._on_review_changed)
         self.changes_view.answer_chosen.connect(self.open_answer)
         self.shutdown_requested.connect(w.shutdown)
@@ -328,7 +327,7 @@ class MainWindow(QMainWindow):
         w.turn_done.connect(self._on_turn_done)
         w.notice.connect(self._on_notice)
         w.reflection_ready.connect(self._on_reflection_ready)
-        w.answers_ready.connect(lambda turns: self._show_choices(turns, number=None))
+        w.answers_ready.connect(self._on_answers)  # a method, not a lambda: queued to this thread
         w.changeset_ready.connect(self._on_changeset)
         w.record_saved.connect(self._on_record_saved)
         w.failed.connect(self._on_failed)
@@ -869,6 +868,10 @@ class MainWindow(QMainWindow):
 
     # -- the run's other answers ----------------------------------------------------------------
 
+    @Slot(object)
+    def _on_answers(self, turns: list[Turn]) -> None:
+        self._show_choices(turns, number=None)
+
     def _show_choices(self, turns: list[Turn], *, number: int | None) -> None:
         """List the run's answers in the review, answer `number` shown (None: the one kept)."""
         self._turns = turns
@@ -901,6 +904,10 @@ class MainWindow(QMainWindow):
                                  kind="info")
         self._on_review_changed()
         self._update_actions()
+
+    @Slot(str)
+    def _on_review_not_saved(self, why: str) -> None:
+        self.banner.show_message(f"Your ticks and edits were not saved with the run: {why}", kind="warning")
 
     @Slot(str)
     def _on_record_saved(self, run_id: str) -> None:
