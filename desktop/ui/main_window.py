@@ -712,6 +712,7 @@ class MainWindow(QMainWindow):
         self.answer_view.clear()
         self._answers = False
         self.changeset = None
+        self._show_choices([], number=None)  # the old run's answers are no longer to be opened
         self.tabs.setCurrentIndex(0)
         self._begin("reflect", target=self.reflection_view)
         self.reflect_requested.emit(request)
