@@ -452,7 +452,8 @@ def test_ticks_and_hand_edits_are_saved_with_the_run_and_history_brings_them_bac
 
 @pytest.mark.qt_log_level_fail("WARNING")  # e.g. "Timers cannot be started from another thread"
 @pytest.mark.qt_log_ignore("propagateSizeHints")  # the offscreen platform's, for any dialog
-def test_the_other_answers_can_be_opened_and_history_brings_back_the_one_shown(qtbot, make_window, tmp_path, app_paths):
+def test_the_other_answers_can_be_opened_and_history_brings_back_the_one_shown(qtbot, make_window, tmp_path, app_paths,
+                                                                              monkeypatch):
     repo = tmp_path / "repo"
     (repo / "pkg").mkdir(parents=True)
     (repo / "pkg" / "__init__.py").write_text("")
@@ -462,7 +463,7 @@ def test_the_other_answers_can_be_opened_and_history_brings_back_the_one_shown(q
     reflection = REFLECTION + ("\n## Examples as checks\n```python\nfrom pkg.greet import farewell\n"
                                "assert farewell('Ann') == 'Goodbye, Ann'\n```\n")
     wrong = ANSWER.replace('"Goodbye, "', '"Bye, "')
-    window = make_window(ReplayEngine([reflection, wrong, ANSWER]), check_examples="any", candidates=3)
+    window = make_window(ReplayEngine([reflection, wrong, ANSWER, reflection]), check_examples="any", candidates=3)
     ready(qtbot, window, (plan, repo))
     assert run_op(qtbot, window, window.actions["run"].trigger) == ["reflect", "reflected"]
     with qtbot.waitSignal(window.worker.record_saved, timeout=10_000):
@@ -499,6 +500,10 @@ def test_the_other_answers_can_be_opened_and_history_brings_back_the_one_shown(q
     next(b for b in view.pending_confirmation.buttons() if b.text() == "Open anyway").click()
     assert box.currentIndex() == 1 and '"Goodbye, "' in window.changeset.get("pkg/greet.py").new_text
     assert window.follow_up_edit.isEnabled()
+
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    assert run_op(qtbot, window, window.actions["run"].trigger) == ["reflect", "reflected"]
+    assert not box.isVisible()  # a new run: the old run's answers are no longer offered
 
 
 def test_a_review_that_cannot_be_saved_is_said_on_the_gui_thread(qtbot, make_window, project, app_paths, monkeypatch):
