@@ -503,7 +503,7 @@ def test_the_other_answers_can_be_opened_and_history_brings_back_the_one_shown(q
 
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
     assert run_op(qtbot, window, window.actions["run"].trigger) == ["reflect", "reflected"]
-    assert not box.isVisible()  # a new run: the old run's answers are no longer offered
+    assert not box.isVisibleTo(view)  # a new run: the old run's answers are no longer offered
 
 
 def test_a_review_that_cannot_be_saved_is_said_on_the_gui_thread(qtbot, make_window, project, app_paths, monkeypatch):
