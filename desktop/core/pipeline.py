@@ -23,6 +23,7 @@ from desktop.core.context import ContextPack, fence_language, pack_context
 from desktop.core.plan import Plan
 from desktop.core.plan_spec import PlanSpec
 from desktop.core.prompts import Prompts, fill
+from desktop.core.records import RunRecord
 from desktop.core.reflection_examples import (add_missing, checks_for, codebase_names, doctest_block, fit_signatures,
                                               plan_checks, split_examples, states_examples)
 from desktop.core.review_ticks import codebase_texts, set_review_ticks
@@ -532,7 +533,7 @@ class Run(AnswerReview):
 
     # -- record -------------------------------------------------------------------------
 
-    def to_record(self) -> dict:
+    def to_record(self) -> RunRecord:
         info = self.engine.info()
         return {
             "plan": {"path": str(self.plan.path) if self.plan.path else None, "sha256": self.plan.sha256, "text": self.plan.text},

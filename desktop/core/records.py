@@ -14,6 +14,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypedDict
 
 from desktop.errors import PlansmithError
 
@@ -21,6 +22,30 @@ _ID = re.compile(r"^\d{8}-\d{6}-[a-z0-9-]{0,48}$")
 # The layout of run.json. A record without the field is from before it (the same layout, 1);
 # one from a newer Plansmith is refused with that said, never half read.
 SCHEMA = 1
+
+
+class RunRecord(TypedDict, total=False):
+    """What run.json holds (layout SCHEMA). Saved and read as plain JSON: each reader takes the
+    fields it needs with .get(), so a record of an earlier layout still opens."""
+
+    schema: int  # the layout; absent: 1
+    run_id: str
+    title: str  # the plan's title
+    plan: dict  # path (or None), sha256, text
+    codebase: str  # the folder the run was made for
+    model: dict  # name, sha256, backend, context_size
+    options: dict  # the RunOptions the run used
+    phase: str  # pipeline.Phase's value when saved
+    error: str | None
+    context: dict | None  # ContextPack.to_dict(): the files the prompt held
+    reflection: str
+    reflection_edited: bool
+    turns: list[dict]  # turns.Turn.to_dict() of each turn, the reflection first
+    repairs: int
+    changeset: dict | None  # ChangeSet.to_dict() as reviewed (ticks and hand edits)
+    shown_answer: int | None  # which answer the review shows when the run wrote several
+    started_at: float
+    finished_at: float
 
 
 @dataclass(frozen=True)
@@ -47,7 +72,7 @@ def new_run_id(title: str, *, when: float | None = None) -> str:
     return time.strftime("%Y%m%d-%H%M%S", time.localtime(when or time.time())) + "-" + _slug(title)
 
 
-def save_run(record: dict, *, runs_dir: Path, run_id: str | None = None) -> str:
+def save_run(record: RunRecord, *, runs_dir: Path, run_id: str | None = None) -> str:
     """Write (or overwrite) one run atomically; returns its id."""
     title = record.get("title") or "run"
     run_id = run_id or record.get("run_id")
@@ -91,7 +116,7 @@ def _check_id(run_id: str) -> str:
     return run_id
 
 
-def load_run(run_id: str, *, runs_dir: Path) -> dict:
+def load_run(run_id: str, *, runs_dir: Path) -> RunRecord:
     path = runs_dir / _check_id(run_id) / "run.json"
     try:
         record = json.loads(path.read_text(encoding="utf-8"))
@@ -102,7 +127,7 @@ def load_run(run_id: str, *, runs_dir: Path) -> dict:
     return _checked(record, path)
 
 
-def _checked(record: object, path: Path) -> dict:
+def _checked(record: object, path: Path) -> RunRecord:
     """The record, if this version can read it."""
     if not isinstance(record, dict):
         raise PlansmithError(f"The run record {path} cannot be read: it holds no run.")

@@ -11,6 +11,7 @@ from desktop.core.codebase import Codebase
 from desktop.core.pipeline import Phase, Run, RunEvent, RunOptions
 from desktop.core.plan import Plan
 from desktop.core.prompts import Prompts
+from desktop.core.records import RunRecord
 from desktop.core.turns import Turn
 from desktop.errors import PlansmithError
 from desktop.llm.engine import Engine
@@ -18,7 +19,7 @@ from desktop.llm.engine import Engine
 __all__ = ["answers_text", "continuation", "restore_run"]
 
 
-def answers_text(record: dict) -> str:
+def answers_text(record: RunRecord) -> str:
     """Phase 2's answers (implementation, repairs, follow-ups) as the answer pane shows them."""
     parts = []
     for turn in (record.get("turns") or [])[1:]:
@@ -29,7 +30,7 @@ def answers_text(record: dict) -> str:
     return "".join(parts)
 
 
-def continuation(record: dict, *, current_model: str | None) -> tuple[bool, str]:
+def continuation(record: RunRecord, *, current_model: str | None) -> tuple[bool, str]:
     """Whether a reopened run can be continued, and what to tell the user about it."""
     notes = [f"Reopened run {record.get('run_id', '')}."]
     root = Path(record.get("codebase") or "")
@@ -53,7 +54,7 @@ def continuation(record: dict, *, current_model: str | None) -> tuple[bool, str]
 
 
 def restore_run(
-    record: dict,
+    record: RunRecord,
     *,
     plan: Plan,
     codebase: Codebase,

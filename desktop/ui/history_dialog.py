@@ -20,11 +20,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.core.records import RunSummary, delete_run, list_runs, load_run
+from desktop.core.records import RunRecord, RunSummary, delete_run, list_runs, load_run
 from desktop.errors import PlansmithError
 
 
-def record_markdown(record: dict) -> str:
+def record_markdown(record: RunRecord) -> str:
     """A run record as Markdown: what was asked, what the model wrote, which files it changes."""
     model = (record.get("model") or {}).get("name", "?")
     when = time.strftime("%Y-%m-%d %H:%M", time.localtime(float(record.get("started_at") or 0)))
@@ -53,7 +53,7 @@ class HistoryDialog(QDialog):
         self.setWindowTitle("Run history")
         self.resize(900, 560)
         self._runs_dir = runs_dir
-        self.chosen_record: dict | None = None
+        self.chosen_record: RunRecord | None = None
         self.list = QListWidget()
         self.list.currentItemChanged.connect(self._preview)
         self.list.itemDoubleClicked.connect(lambda _item: self.open_selected())

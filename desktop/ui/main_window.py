@@ -35,6 +35,7 @@ from desktop.core.apply_recovery import find_interrupted
 from desktop.core.changes import ChangeSet
 from desktop.core.codebase import Codebase, RankedFile
 from desktop.core.plan import Plan, plan_from_text, read_plan
+from desktop.core.records import RunRecord
 from desktop.core.review_ticks import codebase_texts
 from desktop.core.run_settings import run_options
 from desktop.core.turns import Turn
@@ -111,7 +112,7 @@ class MainWindow(QMainWindow):
         self._stop: threading.Event | None = None
         self._stop_pressed_at: float | None = None
         self._scan: ScanRequest | None = None
-        self._record: dict | None = None  # a reopened run, continued by the next Phase 2 or follow-up
+        self._record: RunRecord | None = None  # a reopened run, continued by the next Phase 2 or follow-up
         self._detached = False  # a reopened run that cannot be continued is shown for reading only
         self._op_failed = False
         self._answers = False  # Phase 2 has produced an answer in this run
@@ -956,7 +957,7 @@ class MainWindow(QMainWindow):
         if dialog.exec() and dialog.chosen_record is not None:
             self.open_record(dialog.chosen_record)
 
-    def open_record(self, record: dict) -> None:
+    def open_record(self, record: RunRecord) -> None:
         """Show a saved run and, where possible, make it the one the next Phase 2 or follow-up continues."""
         from desktop.core.saved_runs import answers_text, continuation
 

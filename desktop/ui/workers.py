@@ -25,7 +25,7 @@ from desktop.core.codebase import Codebase, RankedFile, rank_files, scan_codebas
 from desktop.core.pipeline import Phase, Run, RunEvent, RunOptions
 from desktop.core.plan import Plan
 from desktop.core.prompts import Prompts
-from desktop.core.records import load_run, save_run
+from desktop.core.records import RunRecord, load_run, save_run
 from desktop.core.saved_runs import restore_run
 from desktop.core.turns import Turn
 from desktop.errors import Cancelled, PlansmithError
@@ -94,7 +94,7 @@ class RunRequest:
     dropped: tuple[str, ...] = ()
     new_run: bool = True  # reflect: start a new run (and record) instead of redoing this one
     text: str | None = None  # implement: the edited reflection (None: as generated); follow_up: the instruction
-    record: dict | None = None  # a saved run to continue
+    record: RunRecord | None = None  # a saved run to continue
 
 
 @dataclass(frozen=True)
