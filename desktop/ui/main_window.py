@@ -39,7 +39,7 @@ from desktop.core.records import RunRecord
 from desktop.core.review_ticks import codebase_texts
 from desktop.core.run_settings import run_options
 from desktop.core.turns import Turn
-from desktop.errors import ModelFileError, PlanError, SettingsError
+from desktop.errors import ModelFileError, PlanError, PlansmithError, SettingsError
 from desktop.paths import AppPaths
 from desktop.settings import Settings, load_settings, save_settings
 from desktop.ui.changes_view import ChangesView
@@ -893,10 +893,14 @@ class MainWindow(QMainWindow):
             return
         choice, root = self._choices[row], self.changeset.root
         same = self.codebase is not None and self.codebase.root == root
-        changeset, notes = changeset_for(
-            choice, self._turns, root=root, files=[f.rel_path for f in self.codebase.files] if same else None,
-            plan_text=self.plan.text if self.plan else "",
-            other_files=(lambda: codebase_texts(self.codebase)) if same else tuple)
+        try:
+            changeset, notes = changeset_for(
+                choice, self._turns, root=root, files=[f.rel_path for f in self.codebase.files] if same else None,
+                plan_text=self.plan.text if self.plan else "",
+                other_files=(lambda: codebase_texts(self.codebase)) if same else tuple)
+        except (OSError, PlansmithError) as exc:
+            self.banner.show_message(f"Answer {choice.number} cannot be shown: {exc}", kind="error")
+            return
         self._shown_choice = row
         self.changeset = changeset
         self.changes_view.set_changeset(changeset, root=root, backups_dir=self.paths.backups_dir)
@@ -985,7 +989,12 @@ class MainWindow(QMainWindow):
                 self.changes_view.set_changeset(self.changeset, root=root, backups_dir=self.paths.backups_dir)
             except (ValueError, KeyError, TypeError) as exc:
                 log.warning("cannot show the changes of run %s: %s", run_id, exc)
-        self._show_choices([Turn.from_dict(t) for t in record.get("turns") or []], number=record.get("shown_answer"))
+        try:
+            turns = [Turn.from_dict(t) for t in record.get("turns") or [] if isinstance(t, dict)]
+        except (ValueError, TypeError) as exc:
+            log.warning("cannot list the answers of run %s: %s", run_id, exc)
+            turns = []
+        self._show_choices(turns, number=record.get("shown_answer"))
         self.phase = record.get("phase", "")
         self.status.set_phase(self.phase)
         self.run_id = run_id
