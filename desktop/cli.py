@@ -350,8 +350,8 @@ def cmd_run(args, *, paths: AppPaths, settings: Settings, out: TextIO, err: Text
         err.write(f"{run.repairs} repair turn(s) were needed.\n")
     choices = answer_choices(run.turns)
     if choices:
-        kept = next(c.number for c in choices if c.kept)
-        err.write(f"{len(choices)} answers were written; answer {kept} is the one shown above:\n")
+        kept = next((f"answer {c.number} is" for c in choices if c.kept), "none is")
+        err.write(f"{len(choices)} answers were written; {kept} the one shown above:\n")
         err.write("".join(f"  {c.label}\n" for c in choices))
         err.write(f"Open another in the app (Changes › Answer) or read them with: plansmith runs --show {run_id}\n")
     checks = run.final_checks()
