@@ -14,6 +14,7 @@ the summary prints pass rates, the ratio app/baseline (target >= 1.15 on the Hum
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import hashlib
 import json
 import os
@@ -28,7 +29,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from fetch_models import fetch  # noqa: E402
-from quality.harness import judge, load_tasks, materialize  # noqa: E402
+from quality.harness import judge, load_tasks, materialize, visible_check_command  # noqa: E402
 from quality.humaneval import build_all, split_of  # noqa: E402
 
 from desktop.core.apply import apply_changes  # noqa: E402
@@ -56,7 +57,7 @@ def apply_and_judge(task, changeset: ChangeSet, repo: Path, backups: Path) -> di
         except Exception as exc:  # a refused apply is a failed task, not a crashed bench
             error = str(exc)
     verdict = judge(task, repo)
-    return {
+    result = {
         "passed": verdict.passed and not error,
         "tests_passed": verdict.n_passed,
         "tests_failed": verdict.n_failed,
@@ -64,9 +65,14 @@ def apply_and_judge(task, changeset: ChangeSet, repo: Path, backups: Path) -> di
         "rejected": sum(1 for c in changeset.changes if c.kind == "rejected"),
         "apply_error": error,
     }
+    if task.visible_dir.is_dir():  # the codebase's existing tests, all passing before the change
+        existing = judge(task, repo, tests=task.visible_dir)
+        result.update(existing_passed=existing.passed, existing_failed=existing.n_failed)
+    return result
 
 
-def run_task(task, *, engine: LlamaEngine, prompts: Prompts, options: RunOptions, work: Path) -> dict:
+def run_task(task, *, engine: LlamaEngine, prompts: Prompts, options: RunOptions, work: Path,
+             visible_check: bool = False) -> dict:
     row: dict = {"task": task.id, "difficulty": task.difficulty}
     # App arm.
     repo = materialize(task, work / f"{task.id}-app")
@@ -82,6 +88,8 @@ def run_task(task, *, engine: LlamaEngine, prompts: Prompts, options: RunOptions
             notices.append(event.text)
             print(f"  {task.id}: {event.text}", file=sys.stderr, flush=True)
 
+    if visible_check and task.visible_dir.is_dir():
+        options = dataclasses.replace(options, check_command=visible_check_command(task))
     run = Run(plan=read_plan(task.plan_path), codebase=scan_codebase(repo), engine=engine, prompts=prompts,
               options=options, on_event=log)
     started = time.perf_counter()
@@ -167,6 +175,12 @@ def summarize(rows: list[dict]) -> None:
     app_time = sum(r["app"]["seconds"] for r in rows)
     base_time = sum(r["baseline"]["seconds"] for r in rows)
     print(f"time: app {app_time:.0f} s, baseline {base_time:.0f} s")
+    judged = [r for r in rows if "existing_passed" in r["app"]]
+    if judged:
+        for arm in ("app", "baseline"):
+            broke = [r["task"] for r in judged if not r[arm]["existing_passed"]]
+            print(f"{arm}: the codebase's existing tests fail after the change in {len(broke)}/{len(judged)} tasks"
+                  + (f" ({', '.join(broke)})" if broke else ""))
 
 
 def main() -> None:
@@ -190,6 +204,9 @@ def main() -> None:
                              "--check-examples WHEN`; default: the app's default setting")
     parser.add_argument("--candidates", type=int, default=1,
                         help="the app arm's sampled answers while the checks fail (as `plansmith run --candidates`)")
+    parser.add_argument("--visible-check", action="store_true",
+                        help="project suite: the app arm runs each codebase's existing tests (visible/) as its "
+                             "check command, as `plansmith run --check CMD`")
     parser.add_argument("results", nargs="*", type=Path,
                         help="with --summary-only: JSONL files to summarize together (e.g. a run's shards)")
     args = parser.parse_args()
@@ -225,7 +242,8 @@ def main() -> None:
                 if task.id in done:
                     continue
                 started = time.perf_counter()
-                row = run_task(task, engine=engine, prompts=prompts, options=options, work=Path(tmp))
+                row = run_task(task, engine=engine, prompts=prompts, options=options, work=Path(tmp),
+                               visible_check=args.visible_check)
                 row["model"] = args.model
                 row["commit"] = COMMIT
                 row["suite"] = args.suite
@@ -233,6 +251,7 @@ def main() -> None:
                 row["threads"] = args.threads
                 row["check_examples"] = args.check_examples
                 row["candidates"] = args.candidates
+                row["visible_check"] = args.visible_check
                 done[task.id] = row
                 with args.out.open("a") as f:
                     f.write(json.dumps(row) + "\n")

@@ -37,3 +37,27 @@ def test_reference_solution_written_as_definitions_passes_the_hidden_tests(task,
     apply_changes(changeset, backups_dir=tmp_path / "backups")
     verdict = judge(task, repo)
     assert verdict.passed, verdict.output_tail[-2000:]
+
+
+VISIBLE = [t for t in TASKS if t.visible_dir.is_dir()]
+
+
+@pytest.mark.parametrize("task", VISIBLE, ids=[t.id for t in VISIBLE])
+def test_the_codebases_existing_tests_as_the_check_command_pass_the_solution_and_catch_a_broken_file(task, tmp_path):
+    """The app's own Checker runs visible/ as `bench_quality.py --visible-check` does: the
+    reference solution leaves no new failure, and emptying the file the plan edits makes some."""
+    from quality.harness import visible_check_command
+
+    from desktop.core.checks import Checker
+
+    repo = materialize(task, tmp_path / "repo")
+    checker = Checker(repo, scratch_dir=tmp_path / "scratch", command=visible_check_command(task))
+    solution = [(p.relative_to(task.solution_dir).as_posix(), p.read_text(encoding="utf-8"))
+                for p in sorted(task.solution_dir.rglob("*.py"))]
+    [good] = checker.run(solution)
+    assert good.ok and good.passed >= 5 and good.failed == 0, good.output[-2000:]
+    target = (task.files_to_edit or task.files_to_create)[0]
+    edited = target if target in task.files_to_edit else next(
+        p.relative_to(repo).as_posix() for p in sorted(repo.rglob("*.py")) if p.name != "__init__.py")
+    [broken] = checker.run([(edited, "")])
+    assert not broken.ok and broken.new_failures, broken.output[-2000:]

@@ -11,6 +11,7 @@ Standard library only; the hidden tests run under pytest in a subprocess.
 from __future__ import annotations
 
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -50,6 +51,7 @@ class Task:
     repo_dir: Path
     hidden_dir: Path
     solution_dir: Path
+    visible_dir: Path  # the codebase's existing tests (optional): a check command, never the judge
     difficulty: str
     files_to_edit: tuple[str, ...]
     files_to_create: tuple[str, ...]
@@ -102,6 +104,7 @@ def _load_task(path: Path) -> Task:
         repo_dir=path / "repo",
         hidden_dir=path / "hidden",
         solution_dir=path / "solution",
+        visible_dir=path / "visible",
         difficulty=meta["difficulty"],
         files_to_edit=tuple(meta["files_to_edit"]),
         files_to_create=tuple(meta["files_to_create"]),
@@ -124,6 +127,14 @@ def repo_files(task: Task) -> dict[str, str]:
         if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".pyc":
             out[p.relative_to(task.repo_dir).as_posix()] = p.read_text(encoding="utf-8")
     return out
+
+
+def visible_check_command(task: Task, python: str | None = None) -> str:
+    """The check command that runs the task's existing tests (``visible/``) from the codebase's
+    folder, reading no configuration or conftest from around them (their own pytest.ini)."""
+    folder = shlex.quote(str(task.visible_dir))
+    return (f"{shlex.quote(python or sys.executable)} -m pytest -q -p no:cacheprovider "
+            f"-c {folder}/pytest.ini {folder}")
 
 
 def materialize(task: Task, dest: Path) -> Path:
@@ -158,8 +169,9 @@ def judge(
     *,
     timeout: float = 120,
     python: str | None = None,
+    tests: Path | None = None,
 ) -> JudgeResult:
-    """Run the task's hidden tests against ``repo_copy`` in a subprocess.
+    """Run the task's hidden tests (or the ``tests`` folder) against ``repo_copy`` in a subprocess.
 
     The tests run as ``python -m pytest <hidden>`` with cwd and PYTHONPATH set to the repo
     copy. They are copied to a temporary folder first, so nothing is written into the task
@@ -171,7 +183,7 @@ def judge(
     with tempfile.TemporaryDirectory(prefix="plansmith-judge-") as tmp:
         tmp_path = Path(tmp)
         hidden = tmp_path / "hidden"
-        shutil.copytree(task.hidden_dir, hidden, ignore=_IGNORE)
+        shutil.copytree(tests or task.hidden_dir, hidden, ignore=_IGNORE)
         ini = tmp_path / "pytest.ini"
         ini.write_text("[pytest]\n", encoding="utf-8")
         junit = tmp_path / "junit.xml"

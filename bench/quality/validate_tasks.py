@@ -1,5 +1,6 @@
 """Check every quality-benchmark task: the hidden tests fail on the original repo and pass
-with the reference solution, and the task set keeps its quotas.
+with the reference solution, the existing tests (visible/, where a task has them) pass on
+both, and the task set keeps its quotas.
 
 Structured tasks (the default) need the five plan sections; plain ones (``style = "plain"``
 in task.toml) must read like a ticket instead: none of those sections and no spelled-out
@@ -139,6 +140,14 @@ def check_dynamic(task: Task, row: Row, python: str | None) -> None:
         row.solution = f"{after.n_passed}p/{after.n_failed}f"
         if not after.passed:
             row.problems.append("hidden tests FAIL with the solution:\n" + after.output_tail[-1500:])
+        if task.visible_dir.is_dir():  # the existing tests pass before the change and after the solution
+            for state, folder in (("the original repo", None), ("the solution", task.solution_dir)):
+                copy = materialize(task, Path(tmp) / "repo")
+                if folder is not None:
+                    overlay(folder, copy)
+                existing = judge(task, copy, python=python, tests=task.visible_dir)
+                if not existing.passed:
+                    row.problems.append(f"visible/ (existing tests) FAIL on {state}:\n" + existing.output_tail[-1500:])
 
 
 def main(argv: list[str] | None = None) -> int:
