@@ -124,6 +124,7 @@ class MainWindow(QMainWindow):
         self._loaded: ModelState | None = None
         self._shut_down = False
         self.recovery_prompt: RecoveryDialog | None = None  # open while it asks about a stopped apply
+        self._recovery_root: Path | None = None  # the codebase it asks about (None: any)
 
         self.setWindowTitle("Plansmith")
         self.setMinimumSize(960, 600)
@@ -472,17 +473,20 @@ class MainWindow(QMainWindow):
         if not found:
             return
         box = RecoveryDialog(found[0], backups_dir=self.paths.backups_dir, parent=self)
-        box.resolved.connect(lambda message, kind, done: self._on_recovery_answered(message, kind, done, root=root))
-        self.recovery_prompt = box
+        # A method, not a lambda: a lambda's receiver outlived the dialog deleted under it and
+        # crashed PySide6 ("shared QObject was deleted directly").
+        box.resolved.connect(self._on_recovery_answered)
+        self.recovery_prompt, self._recovery_root = box, root
         box.open()
 
-    def _on_recovery_answered(self, message: str, kind: str, done: bool, *, root: Path | None) -> None:
+    @Slot(str, str, bool)
+    def _on_recovery_answered(self, message: str, kind: str, done: bool) -> None:
         if self.recovery_prompt is not None:
             self.recovery_prompt.deleteLater()
             self.recovery_prompt = None
         self.banner.show_message(message, kind=kind)
         if done:
-            self.ask_about_stopped_applies(root=root)  # another codebase's may be waiting too
+            self.ask_about_stopped_applies(root=self._recovery_root)  # another codebase's may be waiting too
 
     def _rank_again(self) -> None:
         self._cancel_scan()
