@@ -37,7 +37,7 @@ class Settings:
     prompt_lookup: bool = False
     max_answer_tokens: int = 2048
     max_reflection_tokens: int = 1024
-    max_repairs: int = 2
+    max_repairs: int = 4
     models_dirs: list[str] = field(default_factory=list)
     # Team server (OpenAI-compatible)
     server_url: str = ""
@@ -69,6 +69,8 @@ class Settings:
             raise SettingsError("Temperature must be between 0 and 2.")
         if self.max_answer_tokens < 16 or self.max_reflection_tokens < 16:
             raise SettingsError("Max answer and reflection tokens must be at least 16.")
+        if not 0 <= self.max_repairs <= 10:
+            raise SettingsError("Repairs must be between 0 and 10.")
         if not 1 <= self.candidates <= 10:
             raise SettingsError("Candidates must be between 1 and 10.")
         if not self.check_timeout > 0:

@@ -373,9 +373,12 @@ def test_the_check_settings_are_saved_with_the_command_for_this_codebase(qtbot, 
     dialog.check_command.setText("  pytest -q  ")
     dialog.check_timeout.setValue(30)
     dialog.candidates.setValue(3)
+    assert dialog.repairs.value() == 4  # the default
+    dialog.repairs.setValue(1)
     dialog.accept()
     saved = load_settings(app_paths.settings_file)
     assert saved.check_examples == "any" and saved.check_timeout == 30.0 and saved.candidates == 3
+    assert saved.max_repairs == 1
     assert saved.check_command_for(codebase) == "pytest -q" and saved.check_command_for(tmp_path) == ""
     without = SettingsDialog(saved, settings_file=app_paths.settings_file)  # no codebase chosen
     qtbot.addWidget(without)

@@ -126,6 +126,13 @@ class SettingsDialog(QDialog):
         self.check_timeout.setValue(settings.check_timeout)
         self.check_timeout.setToolTip("A check that runs longer is stopped, with every process it started.")
 
+        self.repairs = QSpinBox()
+        self.repairs.setRange(0, 10)
+        self.repairs.setValue(settings.max_repairs)
+        self.repairs.setToolTip("Turns after Phase 2's answer that fix what the checks found: repairs of the same "
+                                "answer, and while only the examples or the check command fail, answers written "
+                                "afresh. 0 makes Phase 2 a single answer.")
+
         self.candidates = QSpinBox()
         self.candidates.setRange(1, 10)
         self.candidates.setValue(settings.candidates)
@@ -184,6 +191,7 @@ class SettingsDialog(QDialog):
         form.addRow("Examples", self.check_examples)
         form.addRow("Check command" + (f" for {codebase.name}" if codebase else ""), self.check_command)
         form.addRow("Check time limit", self.check_timeout)
+        form.addRow("Repairs", self.repairs)
         form.addRow("Candidates", self.candidates)
 
         self.error = QLabel()
@@ -251,6 +259,7 @@ class SettingsDialog(QDialog):
             codebase_for_plan=dict(self._original.codebase_for_plan),
             check_examples=self.check_examples.currentData(),
             check_timeout=float(self.check_timeout.value()),
+            max_repairs=self.repairs.value(),
             candidates=self.candidates.value(),
             check_commands=dict(self._original.check_commands),
         )
