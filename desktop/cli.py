@@ -238,11 +238,11 @@ def cmd_run(args, *, paths: AppPaths, settings: Settings, out: TextIO, err: Text
     from desktop.core.changes import apply_changes, dirty_git_files, export_patch
     from desktop.core.codebase import scan_codebase
     from desktop.core.answer_choices import answer_choices
-    from desktop.core.pipeline import Phase, Run
+    from desktop.core.pipeline import Phase
     from desktop.core.plan import read_plan
     from desktop.core.prompts import Prompts
-    from desktop.core.records import save_run
     from desktop.core.run_settings import run_options
+    from desktop.core.session import Session
     from desktop.settings import save_settings
 
     if args.context:
@@ -276,14 +276,10 @@ def cmd_run(args, *, paths: AppPaths, settings: Settings, out: TextIO, err: Text
     if args.no_check:
         overrides["check_command"] = ""
     reporter = TerminalReporter(out=out, err=err, quiet=args.quiet)
-    run = Run(
-        plan=plan,
-        codebase=codebase,
-        engine=engine,
-        prompts=Prompts.load(override_dir=paths.prompts_override_dir),
-        options=run_options(settings, paths=paths, codebase=codebase.root, **overrides),
-        on_event=reporter,
-    )
+    session = Session(runs_dir=paths.runs_dir, prompts=lambda: Prompts.load(override_dir=paths.prompts_override_dir),
+                      on_event=reporter)
+    run = session.start(plan=plan, codebase=codebase, engine=engine,
+                        options=run_options(settings, paths=paths, codebase=codebase.root, **overrides))
     err.write(f"Plan: {plan.title} ({plan.encoding}); codebase: {codebase.root} ({len(codebase.files)} files)\n")
     stop = threading.Event()
     outcome: dict = {}
@@ -327,15 +323,16 @@ def cmd_run(args, *, paths: AppPaths, settings: Settings, out: TextIO, err: Text
             pass
     unsaved = ""  # why the run record could not be saved; the run goes on without it
     run_id = "RUN_ID"
-    if run.turns:  # a run that never reached the model has nothing worth keeping
-        record = run.to_record()
-        record["title"] = plan.title
-        try:
-            run_id = save_run(record, runs_dir=paths.runs_dir)
+    if isinstance(outcome.get("error"), Exception):
+        session.ended(outcome["error"], operation="plansmith run")  # a failure the record says
+    try:
+        saved = session.save()  # None: the run never reached the model, nothing worth keeping
+        if saved:
+            run_id = saved
             err.write(f"Saved as run {run_id}\n")
-        except PlansmithError as exc:
-            unsaved = str(exc)
-            err.write(f"plansmith: {unsaved}. The run goes on without its record.\n")
+    except PlansmithError as exc:
+        unsaved = str(exc)
+        err.write(f"plansmith: {unsaved}. The run goes on without its record.\n")
     if "error" in outcome:
         raise outcome["error"]
     if run.phase == Phase.STOPPED:

@@ -25,8 +25,8 @@ from desktop.core.codebase import Codebase, RankedFile, rank_files, scan_codebas
 from desktop.core.pipeline import Phase, Run, RunEvent, RunOptions
 from desktop.core.plan import Plan
 from desktop.core.prompts import Prompts
-from desktop.core.records import RunRecord, load_run, save_run
-from desktop.core.saved_runs import restore_run
+from desktop.core.records import RunRecord
+from desktop.core.session import Session
 from desktop.core.turns import Turn
 from desktop.errors import Cancelled, PlansmithError
 from desktop.llm.engine import Engine, Usage
@@ -140,12 +140,21 @@ class RunWorker(QObject):
         self._engine: Engine | None = None
         self._spec: EngineSpec | None = None
         self._context_size = 0
-        self.run: Run | None = None
-        self.run_id: str | None = None
+        self.session = Session(runs_dir=paths.runs_dir,
+                               prompts=lambda: Prompts.load(override_dir=paths.prompts_override_dir),
+                               on_event=self._on_event)
         self._pending: list[str] = []
         self._tokens = 0
         self._first_token_at: float | None = None
         self._last_emit = 0.0
+
+    @property
+    def run(self) -> Run | None:
+        return self.session.run
+
+    @property
+    def run_id(self) -> str | None:
+        return self.session.run_id
 
     # -- operations (slots) -------------------------------------------------------------
 
@@ -206,24 +215,20 @@ class RunWorker(QObject):
 
     def _operate(self, name: str, request: RunRequest, body: Callable[[], None]) -> None:
         self._pending, self._tokens, self._first_token_at = [], 0, None
+        error: BaseException | None = None
         try:
             self._ensure_engine(request.engine)
             if request.stop.is_set():
                 raise Cancelled()
             body()
-        except Cancelled:
-            if self.run is not None and self.run.phase in (Phase.REFLECTING, Phase.IMPLEMENTING):
-                self.run.phase = Phase.STOPPED
-        except PlansmithError as exc:
-            self.failed.emit(str(exc))
-        except Exception as exc:  # a bug or a backend failure: one readable line, the traceback in the log
-            log.exception("%s failed", name)
-            if self.run is not None:
-                self.run.phase, self.run.error = Phase.FAILED, str(exc)
-            self.failed.emit(f"Something went wrong: {exc}. The details are in the log file.")
+        except Exception as exc:  # PlansmithError, Cancelled, or a bug: the session says which
+            error = exc
         finally:
             self._flush_text()
             ended = time.perf_counter()
+            message = self.session.ended(error, operation=name)
+            if message:
+                self.failed.emit(message)
             if name != "prepare":
                 self._save_record()
             phase = self.run.phase.value if self.run is not None else Phase.IDLE.value
@@ -258,8 +263,7 @@ class RunWorker(QObject):
         gc.freeze()
         info = engine.info()
         self._context_size = info.context_size
-        if self.run is not None:
-            self.run.engine = engine  # same conversation, new model: its KV cache starts empty
+        self.session.set_engine(engine)  # same conversation, new model: its KV cache starts empty
         self.model_loaded.emit(ModelState(info.name, info.backend, info.context_size, getattr(engine, "gpu_fallback_reason", None)))
 
     def _close_engine(self) -> None:
@@ -269,73 +273,41 @@ class RunWorker(QObject):
             finally:
                 self._engine, self._spec = None, None
 
-    def _prompts(self) -> Prompts:
-        return Prompts.load(override_dir=self._paths.prompts_override_dir)
-
     def _run_for(self, request: RunRequest, *, reuse: bool) -> Run:
         run = self.run
         same = run is not None and run.plan is request.plan and run.codebase is request.codebase
-        if not (reuse and same):
-            if request.plan is None or request.codebase is None:
-                raise PlansmithError("Open a plan and choose the codebase folder first.")
-            run = Run(
-                plan=request.plan,
-                codebase=request.codebase,
-                engine=self._engine,
-                prompts=self._prompts(),
-                options=request.options,
-                on_event=self._on_event,
-            )
-            if request.ranked is not None:
-                run.ranked = list(request.ranked)
-            self.run, self.run_id = run, None
-        run.options = request.options
-        return run
+        if reuse and same:
+            return self.session.current(request.options)
+        if request.plan is None or request.codebase is None:
+            raise PlansmithError("Open a plan and choose the codebase folder first.")
+        return self.session.start(plan=request.plan, codebase=request.codebase, engine=self._engine,
+                                  options=request.options, ranked=request.ranked)
 
     def _current_run(self, request: RunRequest) -> Run:
         if request.record is not None:
             if request.plan is None or request.codebase is None:
                 raise PlansmithError("The saved run's codebase folder is not scanned yet: wait for the scan, then try again.")
-            self.run = restore_run(
-                request.record,
-                plan=request.plan,
-                codebase=request.codebase,
-                engine=self._engine,
-                prompts=self._prompts(),
-                options=request.options,
-                on_event=self._on_event,
-            )
-            self.run_id = request.record.get("run_id")
-        if self.run is None:
-            raise PlansmithError("There is no run to continue: start one with Run (Ctrl+R).")
-        self.run.options = request.options
-        return self.run
+            self.session.resume(request.record, plan=request.plan, codebase=request.codebase,
+                                engine=self._engine, options=request.options)
+        return self.session.current(request.options)
 
     @Slot(str, object, int)
     def save_review(self, run_id: str, changeset: dict, answer: int = 0) -> None:
-        """The user's ticks and hand edits, into the saved run, so History brings them back;
-        `answer`: which of the run's answers they are (0: the run has only one)."""
+        """The user's ticks and hand edits, into the saved run, so History brings them back."""
         try:
-            record = load_run(run_id, runs_dir=self._paths.runs_dir)
-            record["changeset"] = changeset
-            record["shown_answer"] = answer or None
-            save_run(record, runs_dir=self._paths.runs_dir, run_id=run_id)
+            self.session.save_review(run_id, changeset, answer)
         except PlansmithError as exc:
             log.warning("could not save the review of run %s: %s", run_id, exc)
             self.review_not_saved.emit(str(exc))
 
     def _save_record(self) -> None:
-        run = self.run
-        if run is None or not run.turns:
-            return
         try:
-            record = run.to_record()
-            record["title"] = run.plan.title
-            self.run_id = save_run(record, runs_dir=self._paths.runs_dir, run_id=self.run_id)
+            run_id = self.session.save()
         except PlansmithError as exc:
             self.failed.emit(str(exc))
             return
-        self.record_saved.emit(self.run_id)
+        if run_id is not None:
+            self.record_saved.emit(run_id)
 
     # -- events from the Run, on this thread ---------------------------------------------
 
