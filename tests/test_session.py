@@ -96,3 +96,43 @@ def test_the_review_is_saved_into_the_record(parts):
     session.save_review(run_id, changeset.to_dict(), 2)
     record = load_run(run_id, runs_dir=session.runs_dir)
     assert record["shown_answer"] == 2 and record["changeset"] == changeset.to_dict()
+
+
+class FailingEngine(ReplayEngine):
+    """Replays its answer, then fails the way a model library can mid-answer (not a PlansmithError)."""
+
+    def __init__(self, answers, *, fail_after: int) -> None:
+        super().__init__(answers)
+        self.fail_after = fail_after
+
+    def stream(self, messages, **kwargs):
+        for n, piece in enumerate(super().stream(messages, **kwargs)):
+            if n == self.fail_after:
+                raise RuntimeError("llama_decode returned -3")
+            yield piece
+
+
+@pytest.mark.parametrize("phase2", [False, True])
+def test_an_engine_error_mid_answer_keeps_the_text_so_far(parts, phase2):
+    session, plan, codebase, options = parts
+    engine = FailingEngine([REFLECTION, ANSWER] if phase2 else [REFLECTION], fail_after=12 if phase2 else 6)
+    if phase2:
+        engine.fail_after = 10_000  # the reflection streams whole; Phase 2 fails below
+    run = session.start(plan=plan, codebase=codebase, engine=engine, options=options)
+    run.prepare()
+    error = None
+    try:
+        run.reflect()
+        if phase2:
+            engine.fail_after = 6
+            run.implement()
+    except RuntimeError as exc:
+        error = exc
+    assert error is not None
+    assert "llama_decode" in session.ended(error, operation="implement" if phase2 else "reflect")
+    record = load_run(session.save(), runs_dir=session.runs_dir)
+    assert record["phase"] == "failed"
+    last = record["turns"][-1]
+    assert last["kind"] == ("implementation" if phase2 else "reflection")
+    full = ANSWER if phase2 else REFLECTION
+    assert last["text"] and len(last["text"]) < len(full) and full.startswith(last["text"].strip()[:10])

@@ -346,11 +346,11 @@ class Run(AnswerReview):
                 if not more:
                     break
                 self.on_event(RunEvent("text", phase, text="\n" + text[shared:]))
-        except PlansmithError as exc:
+        except Exception as exc:
             if isinstance(exc, ContextError) or text == prefill:
                 raise
-            # The engine failed mid-answer (a server that died): the text so far stays in the
-            # record, as an answer that is not used.
+            # The engine failed mid-answer (a server that died, an error inside the model
+            # library): the text so far stays in the record, as an answer that is not used.
             turn.text, turn.usage = text, usage or self.engine.last_usage
             turn.kept = turn.kind == "reflection"
             self.turns.append(turn)
