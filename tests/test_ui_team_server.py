@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from fake_openai import answers_route, fake_server  # noqa: F401  (the fixture)
 from test_ui_main_window import ANSWER, REFLECTION, project, ready, run_op  # noqa: F401  (fixture)
 
@@ -71,5 +73,24 @@ def test_a_run_in_the_window_uses_the_team_server_without_a_local_model(qtbot, a
         assert [c.path for c in window.changeset.changes] == ["pkg/greet.py"]
         bodies = [body for method, path, body, _ in server.requests if path == "/v1/chat/completions"]
         assert len(bodies) == 2 and bodies[0]["model"] == "tiny"
+    finally:
+        window.close()
+
+
+def test_the_server_timeouts_set_in_settings_reach_the_windows_engine(qtbot, app_paths, project, fake_server):
+    """A server that never answers: with a first-byte limit of 1 s the run fails in about that,
+    not after the 120 s default."""
+    server = fake_server({("POST", "/v1/chat/completions"): lambda h: h.client_gone_within(20)})
+    settings = Settings(engine="server", server_url=server.url, server_model="tiny", server_first_byte_timeout=1.0,
+                        max_repairs=0, check_examples="off")
+    window = MainWindow(paths=app_paths, settings=settings)
+    qtbot.addWidget(window)
+    window.show()
+    try:
+        ready(qtbot, window, project)
+        started = time.monotonic()
+        assert run_op(qtbot, window, window.actions["run"].trigger, timeout=15_000)[0] == "reflect"
+        assert time.monotonic() - started < 10
+        assert "1 s" in window.banner.message() or "second" in window.banner.message(), window.banner.message()
     finally:
         window.close()

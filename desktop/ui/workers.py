@@ -51,12 +51,15 @@ class EngineSpec:
     server_model: str = ""
     sha256: str | None = None  # the model file's, where the store knows it (for the run record)
     prompt_lookup: bool = False
+    server_timeouts: tuple[float, float, float] = (10.0, 120.0, 60.0)  # connect, first byte, silence
 
     @classmethod
     def from_settings(cls, settings: Settings, *, model_path: Path | None) -> "EngineSpec":
         if settings.engine == "server" and settings.server_url:
             return cls(None, settings.context_size, settings.threads_for(headless=False), settings.gpu_layers,
-                       server_url=settings.server_url, server_model=settings.server_model)
+                       server_url=settings.server_url, server_model=settings.server_model,
+                       server_timeouts=(settings.server_connect_timeout, settings.server_first_byte_timeout,
+                                        settings.server_idle_timeout))
         return cls(Path(model_path), settings.context_size, settings.threads_for(headless=False), settings.gpu_layers,
                    prompt_lookup=settings.prompt_lookup)
 
@@ -73,8 +76,11 @@ def local_engine(spec: EngineSpec) -> Engine:
     (llama_cpp itself is imported only when it loads)."""
     from desktop.llm.factory import make_local_engine, make_server_engine
 
+    connect, first_byte, idle = spec.server_timeouts
     settings = Settings(context_size=spec.context_size, threads=spec.threads, gpu_layers=spec.gpu_layers,
-                        server_url=spec.server_url, server_model=spec.server_model, prompt_lookup=spec.prompt_lookup)
+                        server_url=spec.server_url, server_model=spec.server_model, prompt_lookup=spec.prompt_lookup,
+                        server_connect_timeout=connect, server_first_byte_timeout=first_byte,
+                        server_idle_timeout=idle)
     if spec.server_url:
         return make_server_engine(settings)
     return make_local_engine(settings, model_path=spec.model_path, sha256=spec.sha256)
