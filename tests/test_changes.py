@@ -237,6 +237,10 @@ def test_user_edit_replaces_the_models_text(root, two_hunks):
     assert len(change.hunks()) == 1 and change.hunk_accepted == [True]
     assert "\r" not in change.new_text
     assert change.warnings[0].startswith("Python no longer parses: line 10")
+    assert change.edited and change.flag.startswith("the file would no longer parse (line 10")  # Apply asks
+    assert ChangeSet.from_dict(two_hunks.to_dict(), root=root).changes[0].edited  # kept with the run
+    change.set_new_text(change.old_text + "\nEXTRA = 1\n")  # the edit fixed: nothing to ask about
+    assert change.flag == "" and change.warnings == []
     rejected = ChangeSet.from_answer(whole("/etc/passwd", "x\n"), root=root).changes[0]
     with pytest.raises(ChangeError, match="cannot be changed: refused"):
         rejected.set_new_text("x\n")

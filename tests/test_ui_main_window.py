@@ -442,6 +442,7 @@ def test_ticks_and_hand_edits_are_saved_with_the_run_and_history_brings_them_bac
     run_id = window.run_id
     mine = 'def greet(name):\n    return "Hi, " + name\n\n\ndef farewell(name):\n    return "Bye, " + name\n'
     window.changes_view.set_edited_text("pkg/greet.py", mine)
+    assert "edited by hand" in window.changes_view.file_item("pkg/greet.py").text()
     qtbot.waitUntil(lambda: "Bye" in (load_run(run_id, runs_dir=app_paths.runs_dir)["changeset"]["changes"][0]
                                       .get("new_text") or ""), timeout=10_000)
     window.changes_view.set_accepted("pkg/greet.py", False)
@@ -451,6 +452,7 @@ def test_ticks_and_hand_edits_are_saved_with_the_run_and_history_brings_them_bac
     other.open_record(load_run(run_id, runs_dir=app_paths.runs_dir))
     change = other.changeset.get("pkg/greet.py")
     assert change.new_text == mine and not change.accepted
+    assert "edited by hand" in other.changes_view.file_item("pkg/greet.py").text()
 
 
 @pytest.mark.qt_log_level_fail("WARNING")  # e.g. "Timers cannot be started from another thread"

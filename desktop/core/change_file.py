@@ -84,6 +84,7 @@ class FileChange:
     notes: list[str] = field(default_factory=list)
     # Why applying it as it is would break the file (risky_changes.py); Apply asks first.
     flag: str = ""
+    edited: bool = False  # the user edited the result by hand
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -213,8 +214,14 @@ class FileChange:
             self.kind = "modify"
         self.problems = []
         self.accepted = True
+        self.edited = True
         self.hunk_accepted = [True] * len(self._groups()[2])
         self.refresh_warnings()
+        # The model's version's flag no longer holds; the edit's own: Python it breaks (Apply asks).
+        self.flag = ""
+        if self.path.endswith(_PYTHON_SUFFIXES) and (error := python_error(self.new_text)) is not None:
+            if self.old_text is None or python_error(self.old_text) is None:
+                self.flag = f"the file would no longer parse (line {error[0]}: {error[1]})"
 
     def refresh_warnings(self) -> None:
         """Flags that do not block the change: a no-op, or Python that no longer parses."""

@@ -374,7 +374,8 @@ class ChangesView(QWidget):
                 taken = sum(change.hunk_accepted)
                 hunks = (f" · {taken} of {total} hunks" if taken != total
                          else f" · {total} hunk{'s' if total != 1 else ''}")
-                detail = f"{_KIND_LABELS[change.kind]} · +{added} −{removed}{hunks}"
+                edited = " · edited by hand" if change.edited else ""
+                detail = f"{_KIND_LABELS[change.kind]}{edited} · +{added} −{removed}{hunks}"
                 if not change.accepted:
                     detail = "not accepted · " + detail
                 if change.problems:
