@@ -136,3 +136,19 @@ def test_an_engine_error_mid_answer_keeps_the_text_so_far(parts, phase2):
     assert last["kind"] == ("implementation" if phase2 else "reflection")
     full = ANSWER if phase2 else REFLECTION
     assert last["text"] and len(last["text"]) < len(full) and full.startswith(last["text"].strip()[:10])
+
+
+def test_changes_of_a_stopped_phase_2_are_shown_not_ticked(parts):
+    session, plan, codebase, options = parts
+    run = session.start(plan=plan, codebase=codebase, engine=ReplayEngine([REFLECTION, ANSWER]), options=options)
+    run.prepare()
+    run.reflect()
+    stop = threading.Event()
+    run.on_event = lambda event: stop.set() if event.kind == "turn_done" and event.text == "implementation" else None
+    changeset = run.implement(stop_event=stop)  # stopped once the answer is written, before its checks
+    assert run.phase == Phase.STOPPED
+    change = changeset.get("greet.py")
+    assert change is not None and not change.accepted and "stopped" in change.flag
+    assert changeset.accepted() == []
+    record = load_run(session.save(), runs_dir=session.runs_dir)
+    assert record["phase"] == "stopped" and not record["changeset"]["changes"][0]["accepted"]

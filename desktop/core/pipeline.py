@@ -523,7 +523,15 @@ class Run(AnswerReview):
         changeset.checks = [c.to_dict() for c in self.final_checks()]
         for line in set_review_ticks(changeset, plan_text=self.plan.text, other_files=lambda: codebase_texts(self.codebase)):
             self._notice(line)
-        self._set_phase(Phase.STOPPED if self._stopped(stop_event) else Phase.DONE)
+        stopped = self._stopped(stop_event)
+        if stopped:  # the answer may end mid-file, and its checks may not have run
+            for change in changeset.changes:
+                if change.accepted:
+                    change.accepted = False
+                    change.flag = change.flag or "the run was stopped before its answer and checks ended"
+            if changeset.changes:
+                self._notice("Stopped: the changes so far are shown, not ticked.")
+        self._set_phase(Phase.STOPPED if stopped else Phase.DONE)
         return changeset
 
     def _fail(self, exc: PlansmithError) -> None:
