@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from desktop.core.changes import ChangeSet
-from desktop.core.risky_changes import removed_definitions, untick_risky_changes
+from desktop.core.risky_changes import removed_definitions, replaces_most, untick_risky_changes
 
 F = "```"
 
@@ -58,3 +58,27 @@ def test_a_file_that_did_not_parse_before_or_is_not_python_is_not_flagged():
     assert removed_definitions("x.py", "def f(:\n", "def g(:\n") == ("", [])
     assert removed_definitions("notes.md", "# a\n", "") == ("", [])
     assert removed_definitions("new.py", None, "def f():\n    return 1\n") == ("", [])
+
+
+def test_a_change_that_replaces_most_of_a_file_starts_unticked(tmp_path):
+    root = tmp_path / "code"
+    root.mkdir()
+    body = "".join(f"function f{i}(x) {{\n  const y = x + {i};\n  return y * {i};\n}}\n\n" for i in range(20))
+    (root / "many.js").write_text(body)
+    cut = ChangeSet.from_answer(whole("many.js", "function f0(x) {\n  return x;\n}\n"), root=root)  # 80 lines -> 3
+    (path, reason), = untick_risky_changes(cut)
+    assert path == "many.js" and "replaces most of the file" in reason and "leaves 3" in reason
+    assert not cut.get("many.js").accepted
+    # The same file rewritten at the same length, and a long-docstring stub implemented without
+    # its docstring, are ordinary changes.
+    rewritten = body.replace("const y = x +", "const y = x -")
+    ok = ChangeSet.from_answer(whole("many.js", rewritten), root=root)
+    assert untick_risky_changes(ok) == [] and ok.get("many.js").accepted
+    doc = "\n".join(f"    Example {i}: f({i}) == {i * 2}" for i in range(30))
+    (root / "stub.py").write_text(f'from typing import List\n\n\ndef f(x: int) -> int:\n    """Double it.\n{doc}\n    """\n    pass\n')
+    stub = ChangeSet.from_answer(whole("stub.py", "def f(x: int) -> int:\n    return x * 2\n"), root=root)
+    assert untick_risky_changes(stub) == [] and stub.get("stub.py").accepted
+    documented = "".join(f'def g{i}(x):\n    """Doc {i}.\n\n    More.\n    """\n    return x + {i}\n\n\n' for i in range(12))
+    bare = "".join(f"def g{i}(x):\n    return x + {i}\n\n\n" for i in range(12))
+    assert replaces_most("m.py", documented, bare) == ""  # docstrings are not code
+    assert "keeps 2 of its 24" in replaces_most("m.py", documented, "def g0(x):\n    return x + 0\n")
