@@ -1,5 +1,7 @@
-"""How a real `plansmith run` process ends: Ctrl+C (once, twice) and a server that dies mid-answer
-(a scripted one, and a real `python -m llama_cpp.server` killed with SIGKILL).
+"""How a real `plansmith run` process ends: Ctrl+C (once, twice; in Phase 1 and in Phase 2 with
+--apply), a server that dies mid-answer (a scripted one in either phase, and a real
+`python -m llama_cpp.server` killed with SIGKILL), an answer naming a path the OS cannot take,
+and two runs applying to one codebase at once.
 
 The model is a scripted OpenAI-compatible server on 127.0.0.1 that streams slowly, so the
 signal lands while the answer is being written; the text so far must be in the saved run.
@@ -12,6 +14,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -139,3 +142,106 @@ def test_a_real_llama_cpp_server_killed_mid_answer_leaves_the_text_so_far(tmp_pa
     assert record["phase"] == "failed" and record["error"]
     kept = record["turns"][0]["text"]
     assert kept and kept.split()[:3] == seen.split()[:3]  # what streamed before the kill is kept
+
+
+REFLECTION = "## Analysis\nUse `finder.py`.\n\n## TODO\n1. finder.py: write `find`.\n"
+
+
+def phase2_route(second) -> object:
+    """The reflection at once, then `second` for every Phase 2 request."""
+    calls = []
+
+    def route(h) -> None:
+        calls.append(1)
+        if len(calls) == 1:
+            h.start_events()
+            h.event(chunk(REFLECTION))
+            h.event(chunk(finish="stop"))
+            h.event("[DONE]")
+        else:
+            second(h)
+
+    return route
+
+
+def wait_for_phase2(server, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if server.paths().count("/v1/chat/completions") >= 2:
+            time.sleep(0.5)  # a few pieces of the answer streamed
+            return
+        time.sleep(0.05)
+    raise AssertionError("the run never reached Phase 2")
+
+
+def test_ctrl_c_in_phase_2_with_apply_writes_nothing_and_keeps_the_answer_so_far(tmp_path, fake_server, plansmith_home):
+    server = fake_server({("POST", "/v1/chat/completions"): phase2_route(slow_route)})
+    proc = start(tmp_path, server.url, plansmith_home, "--apply", "--no-check")
+    wait_for_phase2(server)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 1 and "Traceback" not in err and "Applied" not in err, err
+    assert (tmp_path / "repo" / "finder.py").read_text() == "def find(xs, v):\n    pass\n"
+    (record,) = saved_runs(plansmith_home)
+    assert record["phase"] == "stopped" and record["reflection"] == REFLECTION
+    text = record["turns"][1]["text"]
+    assert "word0 " in text and "word399" not in text
+
+
+def test_a_server_that_dies_in_phase_2_leaves_the_answer_so_far_in_the_saved_run(tmp_path, fake_server, plansmith_home):
+    server = fake_server({("POST", "/v1/chat/completions"): phase2_route(dying_route)})
+    proc = start(tmp_path, server.url, plansmith_home, "--apply", "--no-check")
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 1 and "Traceback" not in err and "Applied" not in err, err
+    assert (tmp_path / "repo" / "finder.py").read_text() == "def find(xs, v):\n    pass\n"
+    (record,) = saved_runs(plansmith_home)
+    assert record["phase"] == "failed" and record["error"]
+    assert "".join(PIECES[:21]) in record["turns"][1]["text"]
+
+
+def test_a_path_the_os_cannot_take_is_refused_and_the_other_change_applied(tmp_path, fake_server, plansmith_home):
+    long_path = "/".join(["d" * 200] * 25) + "/x.py"  # 5,000+ characters
+    answer = ("finder.py\n```python\ndef find(xs, v):\n    return xs.index(v) if v in xs else -1\n```\n\n"
+              f"{long_path}\n```python\nX = 1\n```\n")
+
+    def whole_answer(h) -> None:
+        h.start_events()
+        h.event(chunk(answer))
+        h.event(chunk(finish="stop"))
+        h.event("[DONE]")
+
+    server = fake_server({("POST", "/v1/chat/completions"): phase2_route(whole_answer)})
+    proc = start(tmp_path, server.url, plansmith_home, "--apply", "--no-check")
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0 and "Traceback" not in err, err
+    assert "Applied 1 file(s)" in err
+    assert "return xs.index(v)" in (tmp_path / "repo" / "finder.py").read_text()
+    assert "refused" in out.lower() or "refused" in err.lower(), out + err
+    assert not any(len(str(p)) > 1000 for p in (tmp_path / "repo").rglob("*"))
+
+
+def test_two_plansmith_runs_applying_to_one_codebase_at_once_apply_once(tmp_path, fake_server, plansmith_home):
+    answer = "finder.py\n```python\ndef find(xs, v):\n    return xs.index(v) if v in xs else -1\n```\n"
+
+    both_read_the_code = threading.Barrier(2, timeout=60)
+
+    def by_phase(h) -> None:  # each process's own Phase 1, then its answer once both are in Phase 2
+        phase2 = any(m["role"] == "assistant" for m in h.body["messages"][:-1])
+        if phase2 and len([b for _, path, b, _ in server.requests if path == "/v1/chat/completions"
+                           and any(m["role"] == "assistant" for m in b["messages"][:-1])]) <= 2:
+            both_read_the_code.wait()  # the first answers: both diffs are made against the same file
+        h.start_events()
+        h.event(chunk(answer if phase2 else REFLECTION))
+        h.event(chunk(finish="stop"))
+        h.event("[DONE]")
+
+    server = fake_server({("POST", "/v1/chat/completions"): by_phase})
+    procs = [start(tmp_path, server.url, plansmith_home, "--apply", "--no-check") for _ in range(2)]
+    results = [(p.returncode, out, err) for p in procs for out, err in [p.communicate(timeout=120)]]
+    assert all("Traceback" not in err for _, _, err in results), results
+    applied = [r for r in results if r[0] == 0 and "Applied 1 file(s)" in r[2]]
+    assert len(applied) == 1, results
+    (code, _, err), = [r for r in results if r is not applied[0]]
+    # The other one is refused: the lock was held, or the file changed since its diff.
+    assert code == 1 and ("another" in err.lower() or "changed since" in err.lower()), err[-800:]
+    assert "return xs.index(v)" in (tmp_path / "repo" / "finder.py").read_text()
