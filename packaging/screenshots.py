@@ -3,11 +3,13 @@
     python packaging/screenshots.py [OUT_DIR] [--only window|pane|recovery|settings]
 
 "window" drives the real MainWindow (empty, plan and codebase chosen, Phase 1 streaming,
-Phase 1 done, Phase 2 streaming, the Changes view, errors, dark theme); "pane" shows the
-review pane alone for its close-ups (rejected path, edit dialog, Python warning, the
-uncommitted-files question); "recovery" starts the window after applies that a crash stopped
-part-way (the question, its details, what Finish and Later leave); "settings" opens the
-Settings dialog over the window. Default: all of them.
+Phase 1 done, Phase 2 streaming, the Changes view, errors, dark theme, the Changes view
+read-only while a follow-up streams, the question a new run asks over reviewed changes not
+applied); "pane" shows the review pane alone for its close-ups (rejected path, edit dialog,
+Python warning, the uncommitted-files question, a change that would break its file left
+unticked, the question Apply asks when it is ticked anyway); "recovery" starts the window
+after applies that a crash stopped part-way (the question, its details, what Finish and Later
+leave); "settings" opens the Settings dialog over the window. Default: all of them.
 
 Everything shown is deterministic: a copy of tests/fixtures/recorded/codebase in a temp
 folder, the recorded model answers replayed through the real pipeline by ReplayEngine
@@ -36,7 +38,7 @@ if str(REPO) not in sys.path:
 
 from PySide6.QtCore import QEventLoop, QTimer  # noqa: E402
 from PySide6.QtGui import QColor, QGuiApplication, QPainter, QPalette  # noqa: E402
-from PySide6.QtWidgets import QApplication, QMainWindow, QWidget  # noqa: E402
+from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QWidget  # noqa: E402
 
 
 class Camera:
@@ -134,6 +136,28 @@ def wait_until(condition, *, timeout_s: float = 60.0, what: str = "") -> None:
         run_events_for(20)
 
 
+# The follow-up's recorded answer: one more code, on top of the two-file answer.
+FOLLOW_UP = """Here is the revision: the shop also knows SUMMER20, which takes 20 % off. Nothing
+else changes: lookup_code already accepts any known code, in any case.
+
+shop/discounts.py
+```python
+<<<<<<< SEARCH
+KNOWN_CODES = {
+    "SAVE10": DiscountCode("SAVE10", 10),
+    "WELCOME5": DiscountCode("WELCOME5", 5),
+}
+=======
+KNOWN_CODES = {
+    "SAVE10": DiscountCode("SAVE10", 10),
+    "WELCOME5": DiscountCode("WELCOME5", 5),
+    "SUMMER20": DiscountCode("SUMMER20", 20),
+}
+>>>>>>> REPLACE
+```
+"""
+
+
 def main_window_scenes(camera: Camera, *, work: Path, delay: float) -> None:
     """The real window over a ReplayEngine: every state a user goes through."""
     from desktop.llm.replay_engine import ReplayEngine
@@ -207,6 +231,55 @@ def main_window_scenes(camera: Camera, *, work: Path, delay: float) -> None:
     bare.start_run()
     camera.window("09-error-no-model", bare)
     bare.close()
+
+    # A second run, reviewed and not applied. A follow-up streams: the changes shown can be
+    # read, not ticked, edited or applied. Then Run again asks first (answered No).
+    replay.enqueue(reflection, answer, FOLLOW_UP)
+    again = MainWindow(paths=paths, settings=settings, engine_factory=lambda spec: replay)
+    done.clear()
+    again.operation_done.connect(lambda operation, _phase: done.append(operation))
+    again.resize(*SIZE)
+    again.move(0, 0)
+    again.show()
+    again.load_plan(plan)
+    again.set_codebase(root)
+    wait_until(lambda: again.codebase is not None, what="the codebase scan")
+    again.start_run()
+    wait_until(lambda: "reflect" in done, what="the end of Phase 1")
+    again.approve()
+    wait_until(lambda: "implement" in done, what="the end of Phase 2")
+    view = again.changes_view
+    view.select_file("shop/cart.py")
+    view.set_hunk_accepted("shop/cart.py", 1, False)
+    view.hunks.setCurrentRow(0)
+    replay.delay = max(delay, 0.08)  # slow, so the shot lands mid-stream
+    again.follow_up_edit.setText("Also accept the code SUMMER20, 20 % off")
+    again.send_follow_up()
+    bar = again.answer_view.editor.verticalScrollBar()
+    bar.setValue(bar.maximum())  # scrolled to the end, the view follows the new text
+    streamed = len(again.answer_view.text())
+    wait_until(lambda: len(again.answer_view.text()) > streamed + 120, what="the follow-up's text")
+    camera.window("10-window-changes-read-only-while-follow-up-streams", again)
+    wait_until(lambda: "follow_up" in done, what="the end of the follow-up")
+    replay.delay = delay
+
+    shots: list[Path] = []
+
+    def answer_no() -> None:  # runs inside the question's exec()
+        box = QApplication.activeModalWidget()
+        try:
+            if not isinstance(box, QMessageBox) or box.windowTitle() != "Changes not applied":
+                raise SystemExit("the question about changes not applied did not open")
+            shots.append(camera.screen("11-window-changes-not-applied-question", window=again, dialog=box))
+        finally:
+            if isinstance(box, QMessageBox):
+                box.button(QMessageBox.StandardButton.No).click()
+
+    QTimer.singleShot(300, answer_no)
+    again.start_run()
+    if len(shots) != 1 or again.busy is not None:
+        raise SystemExit("the question about changes not applied was not shot, or a run started")
+    again.close()
 
 
 def changes_view_scenes(camera: Camera, *, work: Path) -> None:
@@ -287,6 +360,37 @@ def changes_view_scenes(camera: Camera, *, work: Path) -> None:
                              "Answer 2 (written afresh): 1 problem after its checks",
                              "Answer 3 (sampled candidate): passes its checks · kept"], 2)
     camera.window("pane-10-answer-choices", window)
+
+    # A whole-file answer for pricing.py that no longer parses (a colon missing): the review's
+    # own rule leaves it unticked, the reason in the list and the notes.
+    from desktop.core.review_ticks import set_review_ticks
+
+    fence = "```"
+    pricing = (root / "shop" / "pricing.py").read_text(encoding="utf-8")
+    broken = pricing + ("\n\ndef percent_of(amount: float, percent: int) -> float\n"
+                        '    """`percent` per cent of `amount`, rounded to cents."""\n'
+                        "    return round_price(amount * percent / 100)\n")
+    risky = (answer[:answer.index("shop/pricing.py\n")]
+             + f"shop/pricing.py\n{fence}python\n{broken}{fence}\n\n"
+             + answer[answer.index("shop/cart.py\n"):])
+    changeset = ChangeSet.from_answer(risky, root=root)
+    plan_text = (RECORDED / "plan.md").read_text(encoding="utf-8")
+    unticked = set_review_ticks(changeset, plan_text=plan_text, other_files=lambda: [
+        (p.relative_to(root).as_posix(), p.read_text(encoding="utf-8")) for p in root.rglob("*.py")])
+    if not changeset.get("shop/pricing.py").flag:
+        raise SystemExit(f"the broken pricing.py was not flagged: {unticked}")
+    view.set_changeset(changeset, root=root, backups_dir=backups)
+    view.set_answer_choices([], 0)  # one answer: the choices of pane-10 are not this run's
+    view.select_file("shop/pricing.py")
+    camera.window("pane-11-would-break-unticked", window)
+
+    view.set_accepted("shop/pricing.py", True)  # ticked anyway: Apply asks first
+    view.apply()
+    box = view.pending_confirmation
+    if box is None or box.windowTitle() != "A change would break a file":
+        raise SystemExit("Apply did not ask about the change that would break a file")
+    camera.screen("pane-12-would-break-question", window=window, dialog=box)
+    box.reject()
     window.close()
 
 

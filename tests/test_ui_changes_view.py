@@ -378,9 +378,13 @@ def test_the_screenshot_script_captures_every_state(tmp_path):
     shots = sorted(p.name for p in out.glob("*.png"))
     assert "03-phase1-streaming.png" in shots and "06-changes-view.png" in shots
     assert "07-error-file-changed-before-apply.png" in shots
+    assert "10-window-changes-read-only-while-follow-up-streams.png" in shots
+    assert "11-window-changes-not-applied-question.png" in shots
+    assert "pane-11-would-break-unticked.png" in shots and "pane-12-would-break-question.png" in shots
     groups = {prefix: sum(name.startswith(prefix) for name in shots)
-              for prefix in ("0", "pane-", "recovery-", "settings-")}
-    assert groups == {"0": 9, "pane-": 10, "recovery-": 6, "settings-": 4}, shots
+              for prefix in ("pane-", "recovery-", "settings-")}
+    groups["window"] = sum(name[:2].isdigit() for name in shots)
+    assert groups == {"window": 11, "pane-": 12, "recovery-": 6, "settings-": 4}, shots
     for name in shots:
         image = QImage(str(out / name))
         assert not image.isNull(), name
