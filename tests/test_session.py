@@ -148,7 +148,7 @@ def test_changes_of_a_stopped_phase_2_are_shown_not_ticked(parts):
     changeset = run.implement(stop_event=stop)  # stopped once the answer is written, before its checks
     assert run.phase == Phase.STOPPED
     change = changeset.get("greet.py")
-    assert change is not None and not change.accepted and "stopped" in change.flag
+    assert change is not None and not change.accepted and any("stopped" in n for n in change.notes)
     assert changeset.accepted() == []
     record = load_run(session.save(), runs_dir=session.runs_dir)
     assert record["phase"] == "stopped" and not record["changeset"]["changes"][0]["accepted"]

@@ -525,11 +525,11 @@ class Run(AnswerReview):
             self._notice(line)
         stopped = self._stopped(stop_event)
         if stopped:  # the answer may end mid-file, and its checks may not have run
-            for change in changeset.changes:
-                if change.accepted:
-                    change.accepted = False
-                    change.flag = change.flag or "the run was stopped before its answer and checks ended"
-            if changeset.changes:
+            unticked = [c for c in changeset.changes if c.accepted]
+            for change in unticked:
+                change.accepted = False
+                change.notes.append("not ticked: the run was stopped before its answer and checks ended")
+            if unticked:
                 self._notice("Stopped: the changes so far are shown, not ticked.")
         self._set_phase(Phase.STOPPED if stopped else Phase.DONE)
         return changeset
