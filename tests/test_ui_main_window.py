@@ -530,3 +530,32 @@ def test_a_review_that_cannot_be_saved_is_said_on_the_gui_thread(qtbot, make_win
     qtbot.waitUntil(lambda: bool(shown), timeout=10_000)
     assert shown[0][0].startswith("Your ticks and edits were not saved with the run: No saved run is called")
     assert shown[0][1], "the banner was changed from the worker's thread"
+
+
+def test_a_follow_up_keeps_the_ticks_of_files_it_left_alone_and_asks_before_replacing_hand_edits(
+        qtbot, make_window, project, monkeypatch):
+    two_files = ANSWER + ("\npkg/other.py\n```python\n<<<<<<< SEARCH\n    return 1\n=======\n    return 2\n"
+                          ">>>>>>> REPLACE\n```\n")
+    engine = ReplayEngine([REFLECTION, two_files, FOLLOW_UP, FOLLOW_UP])
+    window = make_window(engine)
+    ready(qtbot, window, project)
+    assert run_op(qtbot, window, window.actions["run"].trigger) == ["reflect", "reflected"]
+    assert run_op(qtbot, window, window.approve) == ["implement", "done"]
+    window.changes_view.set_accepted("pkg/other.py", False)  # the user does not want this one
+
+    window.follow_up_edit.setText("Greet a friend when the name is empty.")
+    assert run_op(qtbot, window, window.send_follow_up) == ["follow_up", "done"]
+    assert 'name or "friend"' in window.changeset.get("pkg/greet.py").new_text
+    assert window.changeset.get("pkg/greet.py").accepted  # a new proposal: ticked as any
+    assert not window.changeset.get("pkg/other.py").accepted  # the same proposal: the user's tick stays
+
+    window.changes_view.set_edited_text("pkg/greet.py", window.changeset.get("pkg/greet.py").new_text + "\nX = 1\n")
+    asked = []
+    answers = iter([QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes])
+    monkeypatch.setattr(QMessageBox, "question", lambda parent, title, text, *a: asked.append(text) or next(answers))
+    window.follow_up_edit.setText("Once more.")
+    window.send_follow_up()  # No: nothing is sent, the hand edit stays
+    assert len(asked) == 1 and "pkg/greet.py" in asked[0] and not window.busy
+    assert window.changeset.get("pkg/greet.py").new_text.endswith("X = 1\n")
+    assert run_op(qtbot, window, window.send_follow_up) == ["follow_up", "done"]  # Yes
+    assert len(asked) == 2 and not window.changeset.get("pkg/greet.py").edited

@@ -12,7 +12,7 @@ from desktop.core.new_files import untick_unasked_files
 from desktop.core.risky_changes import untick_risky_changes
 from desktop.errors import PlansmithError
 
-__all__ = ["codebase_texts", "set_review_ticks"]
+__all__ = ["carry_ticks", "codebase_texts", "set_review_ticks"]
 
 
 def set_review_ticks(changeset: ChangeSet, *, plan_text: str,
@@ -24,6 +24,23 @@ def set_review_ticks(changeset: ChangeSet, *, plan_text: str,
     lines += [f"`{path}` is shown, not ticked: {reason}."
               for path, reason in untick_risky_changes(changeset, other_files=other_files)]
     return lines
+
+
+def carry_ticks(previous: ChangeSet, changeset: ChangeSet) -> list[str]:
+    """A revised answer (a follow-up) keeps the user's ticks on each file it proposes exactly as
+    before (same file, same proposed text, not edited by hand): the user's decision about that
+    proposal still holds. Returns the paths whose ticks were carried over."""
+    before = {c.path: c for c in previous.changes if not c.edited and c.new_text is not None}
+    carried = []
+    for change in changeset.changes:
+        old = before.get(change.path)
+        if old is None or change.kind == "rejected" or (change.old_text, change.new_text) != (old.old_text, old.new_text):
+            continue
+        if len(old.hunk_accepted) == len(change.hunk_accepted):
+            change.hunk_accepted = list(old.hunk_accepted)
+        change.accepted = old.accepted
+        carried.append(change.path)
+    return carried
 
 
 def codebase_texts(codebase: Codebase) -> Iterator[tuple[str, str]]:

@@ -36,7 +36,7 @@ from desktop.core.changes import ChangeSet
 from desktop.core.codebase import Codebase, RankedFile
 from desktop.core.plan import Plan, plan_from_text, read_plan
 from desktop.core.records import RunRecord
-from desktop.core.review_ticks import codebase_texts
+from desktop.core.review_ticks import carry_ticks, codebase_texts
 from desktop.core.run_settings import run_options
 from desktop.core.turns import Turn
 from desktop.errors import ModelFileError, PlanError, PlansmithError, SettingsError
@@ -768,6 +768,16 @@ class MainWindow(QMainWindow):
         instruction = self.follow_up_edit.text().strip()
         if not instruction or not self.follow_up_button.isEnabled():
             return
+        edited = [c.path for c in (self.changeset.changes if self.changeset else []) if c.edited]
+        if edited:
+            answer = QMessageBox.question(
+                self, "Hand edits",
+                "A follow-up revises the model's answer, so your hand edits to " + ", ".join(edited[:5])
+                + (f" and {len(edited) - 5} more" if len(edited) > 5 else "") + " are replaced by the revised "
+                "answer. Go on?",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
+            if answer != QMessageBox.StandardButton.Yes:
+                return
         request = self._request(text=instruction, record=self._record, **self._run_inputs())
         if request is None:
             return
@@ -859,6 +869,8 @@ class MainWindow(QMainWindow):
 
     @Slot(object)
     def _on_changeset(self, changeset: ChangeSet) -> None:
+        if self.busy == "follow_up" and self.changeset is not None:
+            carry_ticks(self.changeset, changeset)  # files the follow-up left as they were keep their ticks
         self.changeset = changeset
         self._answers = True
         self.changes_view.set_changeset(changeset, root=changeset.root, backups_dir=self.paths.backups_dir)
