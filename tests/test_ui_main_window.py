@@ -542,9 +542,15 @@ def test_a_follow_up_keeps_the_ticks_of_files_it_left_alone_and_asks_before_repl
     assert run_op(qtbot, window, window.actions["run"].trigger) == ["reflect", "reflected"]
     assert run_op(qtbot, window, window.approve) == ["implement", "done"]
     window.changes_view.set_accepted("pkg/other.py", False)  # the user does not want this one
+    window.answer_view.append("a long answer\n" * 300)
+    window.answer_view.flush()
+    bar = window.answer_view.editor.verticalScrollBar()
+    bar.setValue(0)  # the user scrolled up to read the answer
 
     window.follow_up_edit.setText("Greet a friend when the name is empty.")
     assert run_op(qtbot, window, window.send_follow_up) == ["follow_up", "done"]
+    window.answer_view.flush()
+    assert bar.maximum() > 0 and bar.value() == bar.maximum()  # the revision was followed as it streamed
     assert 'name or "friend"' in window.changeset.get("pkg/greet.py").new_text
     assert window.changeset.get("pkg/greet.py").accepted  # a new proposal: ticked as any
     assert not window.changeset.get("pkg/other.py").accepted  # the same proposal: the user's tick stays

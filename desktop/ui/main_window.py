@@ -785,6 +785,7 @@ class MainWindow(QMainWindow):
         self.tabs.setCurrentIndex(1)
         self.answer_view.show_plain()
         self.answer_view.append(f"\n\n――― Follow-up: {instruction} ―――\n\n")
+        self.answer_view.scroll_to_end()  # the revision is followed as it streams
         self._begin("follow_up", target=self.answer_view)
         self.follow_up_requested.emit(request)
 

@@ -79,6 +79,12 @@ class StreamView(QWidget):
         if at_end:
             bar.setValue(bar.maximum())
 
+    def scroll_to_end(self) -> None:
+        """Show the end of the text, so what streams next is followed (a new follow-up's answer)."""
+        self.flush()
+        bar = self.editor.verticalScrollBar()
+        bar.setValue(bar.maximum())
+
     def _insert(self, change) -> None:
         self._inserting = True
         try:
