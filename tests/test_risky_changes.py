@@ -80,5 +80,5 @@ def test_a_change_that_replaces_most_of_a_file_starts_unticked(tmp_path):
     assert untick_risky_changes(stub) == [] and stub.get("stub.py").accepted
     documented = "".join(f'def g{i}(x):\n    """Doc {i}.\n\n    More.\n    """\n    return x + {i}\n\n\n' for i in range(12))
     bare = "".join(f"def g{i}(x):\n    return x + {i}\n\n\n" for i in range(12))
-    assert replaces_most("m.py", documented, bare) == ""  # docstrings are not code
-    assert "keeps 2 of its 24" in replaces_most("m.py", documented, "def g0(x):\n    return x + 0\n")
+    assert replaces_most("m.py", old_text=documented, new_text=bare) == ""  # docstrings are not code
+    assert "keeps 2 of its 24" in replaces_most("m.py", old_text=documented, new_text="def g0(x):\n    return x + 0\n")

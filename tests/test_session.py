@@ -93,7 +93,7 @@ def test_the_review_is_saved_into_the_record(parts):
     run.reflect()
     changeset = run.implement()
     run_id = session.save()
-    session.save_review(run_id, changeset.to_dict(), 2)
+    session.save_review(run_id, changeset.to_dict(), answer=2)
     record = load_run(run_id, runs_dir=session.runs_dir)
     assert record["shown_answer"] == 2 and record["changeset"] == changeset.to_dict()
 

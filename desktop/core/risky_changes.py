@@ -70,7 +70,7 @@ def _code_lines(path: str, text: str) -> list[str]:
             if n not in skip and line.strip() and not line.strip().startswith("#")]
 
 
-def replaces_most(path: str, old_text: str | None, new_text: str) -> str:
+def replaces_most(path: str, *, old_text: str | None, new_text: str) -> str:
     """Why the change replaces most of the file, or "": it keeps under half of the file's lines
     of code and leaves it with under half as many."""
     if old_text is None:
@@ -111,7 +111,7 @@ def untick_risky_changes(changeset: ChangeSet, *, other_files: Callable[[], Iter
                 reason = f"it removes {_names(used)}, which other files use"
             else:
                 change.notes.append(f"it removes {_names(gone)} (no other file uses them)")
-        reason = reason or replaces_most(change.path, change.old_text, change.new_text)
+        reason = reason or replaces_most(change.path, old_text=change.old_text, new_text=change.new_text)
         if reason:
             change.accepted = False
             change.flag = reason  # the review shows it as the reason the change is not ticked

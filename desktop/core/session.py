@@ -93,7 +93,7 @@ class Session:
         self.run_id = save_run(record, runs_dir=self.runs_dir, run_id=self.run_id)
         return self.run_id
 
-    def save_review(self, run_id: str, changeset: dict, answer: int = 0) -> None:
+    def save_review(self, run_id: str, changeset: dict, *, answer: int = 0) -> None:
         """The user's ticks and hand edits, into the saved run, so reopening it brings them
         back; `answer`: which of the run's answers they are (0: the run has only one)."""
         record = load_run(run_id, runs_dir=self.runs_dir)

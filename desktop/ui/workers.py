@@ -301,7 +301,7 @@ class RunWorker(QObject):
     def save_review(self, run_id: str, changeset: dict, answer: int = 0) -> None:
         """The user's ticks and hand edits, into the saved run, so History brings them back."""
         try:
-            self.session.save_review(run_id, changeset, answer)
+            self.session.save_review(run_id, changeset, answer=answer)
         except PlansmithError as exc:
             log.warning("could not save the review of run %s: %s", run_id, exc)
             self.review_not_saved.emit(str(exc))
