@@ -200,7 +200,8 @@ class AnswerReview:
                 self.messages = self.messages[:-1]
                 break
             problems = self._review(checklist, checker, stop_event)
-            if checker is not None and problems and self._proposed() == before:
+            # The same code again: asked again with the same problems, it would write it once more.
+            if problems and before and self._proposed() == before:
                 self._notice("The repair wrote the same code again; no further repair is asked for.")
                 break
             if ran_checks(self.turns[-1]) and not self._static_problems:
