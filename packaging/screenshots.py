@@ -221,13 +221,18 @@ def main_window_scenes(camera: Camera, *, work: Path, delay: float) -> None:
     window.close()
 
     # A first start: no model installed yet, Run pressed anyway.
-    bare = MainWindow(paths=paths, settings=Settings(), engine_factory=lambda spec: replay)
-    bare.resize(*SIZE)
-    bare.move(0, 0)
-    bare.show()
-    bare.load_plan(plan)
-    bare.set_codebase(root)
-    wait_until(lambda: bare.codebase is not None, what="the codebase scan")
+    def opened(settings_: Settings) -> MainWindow:
+        """A window over the recorded answers with the plan and the scanned codebase."""
+        w = MainWindow(paths=paths, settings=settings_, engine_factory=lambda spec: replay)
+        w.resize(*SIZE)
+        w.move(0, 0)
+        w.show()
+        w.load_plan(plan)
+        w.set_codebase(root)
+        wait_until(lambda: w.codebase is not None, what="the codebase scan")
+        return w
+
+    bare = opened(Settings())
     bare.start_run()
     camera.window("09-error-no-model", bare)
     bare.close()
@@ -235,15 +240,9 @@ def main_window_scenes(camera: Camera, *, work: Path, delay: float) -> None:
     # A second run, reviewed and not applied. A follow-up streams: the changes shown can be
     # read, not ticked, edited or applied. Then Run again asks first (answered No).
     replay.enqueue(reflection, answer, FOLLOW_UP)
-    again = MainWindow(paths=paths, settings=settings, engine_factory=lambda spec: replay)
+    again = opened(settings)
     done.clear()
     again.operation_done.connect(lambda operation, _phase: done.append(operation))
-    again.resize(*SIZE)
-    again.move(0, 0)
-    again.show()
-    again.load_plan(plan)
-    again.set_codebase(root)
-    wait_until(lambda: again.codebase is not None, what="the codebase scan")
     again.start_run()
     wait_until(lambda: "reflect" in done, what="the end of Phase 1")
     again.approve()
