@@ -267,6 +267,24 @@ def test_nothing_accepted_disables_apply_and_export(view):
     assert "0 accepted" in view.summary.text()
 
 
+def test_the_file_list_greys_out_while_read_only_and_unticked_files_stay_dimmed(qtbot, view):
+    view.set_accepted("shop/pricing.py", False)
+
+    def darkest_text(path: str) -> int:
+        """The darkest pixel of the row's text (the check box and icon left out)."""
+        rect = view.files.visualItemRect(view.file_item(path))
+        image = view.files.viewport().grab(rect.adjusted(rect.width() // 4, 0, 0, 0)).toImage()
+        return min(QColor(image.pixel(x, y)).lightness()
+                   for x in range(image.width()) for y in range(image.height()))
+
+    ticked, unticked = darkest_text("shop/cart.py"), darkest_text("shop/pricing.py")
+    assert ticked < unticked  # a file that will not be applied is dimmed
+    view.set_read_only(True)  # a follow-up streams: the list is frozen and looks it
+    assert darkest_text("shop/cart.py") > ticked
+    view.set_read_only(False)
+    assert darkest_text("shop/cart.py") == ticked and darkest_text("shop/pricing.py") == unticked
+
+
 def test_unreadable_parts_of_an_answer_are_listed(qtbot, app_paths, root):
     widget = ChangesView()
     qtbot.addWidget(widget)

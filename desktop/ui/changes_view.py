@@ -46,6 +46,12 @@ def _monospace() -> QFont:
     return QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
 
 
+def _set_dimmed(item: QListWidgetItem, dim: bool, palette: QPalette) -> None:
+    """Dimmed when it will not be applied; otherwise the style's own text colour, which greys
+    out with the list while a run makes the view read-only (a set colour would not)."""
+    item.setData(Qt.ItemDataRole.ForegroundRole, muted_text(palette) if dim else None)
+
+
 def _banner_style(*, dark: bool, kind: str) -> str:
     colors = {  # (foreground, background): contrast above 7:1 in both themes
         ("error", False): ("#82071e", "#ffebe9"), ("error", True): ("#ffc2bd", "#4c1b1f"),
@@ -395,8 +401,7 @@ class ChangesView(QWidget):
             # Dimmed when it will not be applied: a cue that does not rely on how the
             # style draws an unticked box (faint in some dark palettes).
             dim = change.kind == "rejected" or not change.accepted
-            item.setForeground(muted_text(self.palette()) if dim
-                               else self.palette().color(QPalette.ColorRole.Text))
+            _set_dimmed(item, dim, self.palette())
             item.setToolTip("\n\n".join([change.path, *change.problems, *change.warnings,
                                           *([change.flag] if change.flag else []), *change.notes]))
         finally:
@@ -545,8 +550,7 @@ class ChangesView(QWidget):
             first = next((s[1:].strip() for s in hunk.body if s[:1] in "+-" and s[1:].strip()), "")
             item.setText(f"{hunk.header}  +{added} −{removed}  {first}"
                          + ("" if taken else LEFT_OUT_MARK))
-            item.setForeground(self.palette().color(QPalette.ColorRole.Text) if taken
-                               else muted_text(self.palette()))
+            _set_dimmed(item, not taken, self.palette())
             item.setCheckState(Qt.CheckState.Checked if taken else Qt.CheckState.Unchecked)
         finally:
             self._filling = was_filling
