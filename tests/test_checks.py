@@ -341,11 +341,33 @@ def test_a_reflection_without_its_block_gets_the_plans_doctest_examples(tmp_path
     assert run.turns[1].checks[0]["failed"] == 1
 
 
-def test_without_doctest_examples_one_short_turn_asks_for_the_block(tmp_path):
+def test_examples_the_plan_writes_as_code_are_checked_though_the_model_quoted_none(tmp_path):
     root = tmp_path / "stubrepo"
     root.mkdir()
     (root / "finder.py").write_text(STUB)
-    plan = plan_from_text("# Implement `find` in `finder.py`\n\nFor example `find([1, 2], 2)` gives `1`.\n")
+    plan = plan_from_text("# Implement `find` in `finder.py`\n\nExamples:\nfind([1, 2], 2) ➞ 1\n"
+                          "Input: search_list = [1, 2], value = 5\nOutput: -1\n")
+    reflection = "## Checklist\n- NAME `find`\n\n## Examples as checks\n```python\nassert find([7], 7) == 0\n```\n"
+    engine = ReplayEngine([reflection, WRONG], prefill=True)
+    run = Run(plan=plan, codebase=scan_codebase(root), engine=engine, prompts=Prompts.load(),
+              options=RunOptions(check_examples=True, max_repairs=0, scratch_dir=str(tmp_path / "scratch")))
+    run.reflect()
+    assert len(engine.prompts) == 1  # no turn asking for the block: the plan's own examples are enough
+    block = split_examples(run.reflection)[1]  # the model's unquoted example is gone, the plan's are in
+    assert block.splitlines() == ["from finder import find", "assert find([1, 2], 2) == 1", "assert find([1, 2], 5) == -1"]
+    assert run.examples() == block
+    run.implement()
+    assert run.turns[1].checks[0]["failed"] == 1  # `index` raises on the absent value
+    # The user removes one from the reflection: it stays removed.
+    run.set_reflection(run.reflection.replace("assert find([1, 2], 5) == -1\n", ""))
+    assert run.examples().splitlines() == ["from finder import find", "assert find([1, 2], 2) == 1"]
+
+
+def test_without_examples_written_as_code_one_short_turn_asks_for_the_block(tmp_path):
+    root = tmp_path / "stubrepo"
+    root.mkdir()
+    (root / "finder.py").write_text(STUB)
+    plan = plan_from_text("# Implement `find` in `finder.py`\n\nFor the list [1, 2] and the value 2, it gives 1 back.\n")
     block = "from finder import find\nassert find([1, 2], 2) == 1\nassert find([3], 3) == 0\n```\n"
     engine = ReplayEngine(["## Checklist\n- NAME `find`\n", block], prefill=True)
     run = Run(plan=plan, codebase=scan_codebase(root), engine=engine, prompts=Prompts.load(),

@@ -22,6 +22,7 @@ from desktop.core.py_facts import ModuleFacts
 from desktop.core.reflection_code import without_code
 from desktop.core.reflection_examples import checks_for, codebase_names, fit_signatures, plan_checks, split_examples
 from desktop.core.signatures import check_signatures
+from desktop.core.stated_examples import stated_checks
 from desktop.core.strategy import PlainStrategy
 from desktop.core.turns import Turn, best_of_round, ran_checks, score
 from desktop.errors import ContextError
@@ -58,8 +59,13 @@ class AnswerReview:
         if not self.examples_on:
             return ""
         files = self._whole_files()
-        code = fit_signatures(plan_checks(split_examples(self.reflection)[1], self.plan.text)[0], files)[0]
+        block = split_examples(self.reflection)[1]
+        code = fit_signatures(plan_checks(block, self.plan.text, stated=self.stated_examples())[0], files)[0]
         return checks_for(code, codebase_names(files)) if code else ""
+
+    def stated_examples(self) -> list[str]:
+        """The plan's own examples of the codebase's functions, as asserts (stated_examples.py)."""
+        return stated_checks(self.plan.text, self._whole_files(), examples=self.spec.examples)
 
     def final_checks(self) -> list[CheckResult]:
         """The checks of the answer the change set is built from (the last kept turn checked)."""
@@ -70,7 +76,7 @@ class AnswerReview:
 
     def _say_which_examples(self) -> None:
         block = split_examples(self.reflection)[1]
-        left_out = plan_checks(block, self.plan.text)[1]
+        left_out = plan_checks(block, self.plan.text, stated=self.stated_examples())[1]
         if not block:
             self._notice("The reflection has no examples block: the plan's examples are not checked.")
         elif left_out:

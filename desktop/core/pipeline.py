@@ -24,7 +24,7 @@ from desktop.core.plan import Plan
 from desktop.core.plan_spec import PlanSpec
 from desktop.core.prompts import Prompts, fill
 from desktop.core.records import RunRecord
-from desktop.core.reflection_examples import (add_missing, checks_for, codebase_names, doctest_block, fit_signatures,
+from desktop.core.reflection_examples import (add_missing, checks_for, codebase_names, fit_signatures,
                                               plan_checks, split_examples, states_examples)
 from desktop.core.review_ticks import codebase_texts, set_review_ticks
 from desktop.core.steer import Steer
@@ -389,12 +389,14 @@ class Run(AnswerReview):
 
     def _add_examples(self, turn: Turn, stop_event: threading.Event | None) -> None:
         """The reflection's examples block, made the checks that will run: its asserts that quote
-        the plan and fit the code's signatures, then the plan's own `>>>` examples it left out.
+        the plan and fit the code's signatures, then the examples the plan writes as code that it
+        left out (stated_examples.py).
         With neither (a small model may spend its budget listing cases), a short turn asks for it."""
         block = split_examples(turn.text)[1]
         files = self._whole_files()
-        quoted = fit_signatures(plan_checks(block, self.plan.text)[0], files)[0]
-        code = add_missing(quoted, doctest_block(self.spec.examples))
+        stated = self.stated_examples()
+        quoted = fit_signatures(plan_checks(block, self.plan.text, stated=stated)[0], files)[0]
+        code = add_missing(quoted, fit_signatures("\n".join(stated), files)[0])
         code = checks_for(code, codebase_names(files)) if code else ""
         if code and code == block.strip():
             return  # the model's block is already what will run
@@ -421,7 +423,7 @@ class Run(AnswerReview):
         if code:
             if block:
                 self._notice("The examples block now holds the checks that will run: the ones that quote the "
-                             "plan and fit the code's signatures, and the plan's `>>>` examples.")
+                             "plan and fit the code's signatures, and the examples the plan writes as code.")
             addition = f"\n\n## Examples as checks\n```python\n{code}\n```\n"
             turn.text = (split_examples(turn.text)[0] if block else turn.text).rstrip() + addition
             self.on_event(RunEvent("text", self.phase, text=addition))

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 
 from desktop.core.py_facts import ModuleFacts
 
@@ -191,8 +191,10 @@ def _is_literal(node: ast.expr) -> bool:
     return True
 
 
-def plan_checks(code: str, plan: str) -> tuple[str, int]:
-    """The checks without the asserts the plan does not quote, and how many were left out."""
+def plan_checks(code: str, plan: str, *, stated: Collection[str] = ()) -> tuple[str, int]:
+    """The checks without the asserts the plan does not quote, and how many were left out.
+    `stated` are the plan's own examples as asserts (stated_examples.py): each is kept as
+    the plan's, spaces, quote marks and comments aside."""
     try:
         tree = ast.parse(code)
     except SyntaxError:
@@ -201,7 +203,7 @@ def plan_checks(code: str, plan: str) -> tuple[str, int]:
     drop: set[int] = set()
     left_out = 0
     for node in tree.body:
-        if not isinstance(node, ast.Assert):
+        if not isinstance(node, ast.Assert) or ast.unparse(node) in stated:
             continue
         test = node.test
         if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], (ast.Eq, ast.Is)):
@@ -222,20 +224,6 @@ def plan_checks(code: str, plan: str) -> tuple[str, int]:
     if not any(isinstance(n, ast.Assert) for n in tree.body if n.lineno not in drop):
         return "", left_out  # nothing left to check
     return "\n".join(kept).strip(), left_out
-
-
-def doctest_block(examples) -> str:
-    """The plan's `>>>` examples (doctest.Example) whose call and output are Python expressions, as asserts."""
-    lines = []
-    for example in examples:
-        source, want = example.source.strip(), example.want.strip()
-        try:
-            ast.parse(source, mode="eval")
-            ast.parse(want, mode="eval")
-        except SyntaxError:
-            continue  # a statement, printed text or a traceback: not a value to compare
-        lines.append(f"assert {source} == {want}")
-    return "\n".join(lines)
 
 
 def _binds(call: ast.Call, fn: ast.FunctionDef | ast.AsyncFunctionDef, *, skip_first: bool = False) -> bool:
