@@ -245,7 +245,7 @@ def _binds(call: ast.Call, fn: ast.FunctionDef | ast.AsyncFunctionDef, *, skip_f
     return all(p.arg in given for p in required[n:]) and all(k in given for k in required_kw)
 
 
-def _signatures(files: Mapping[str, str]) -> dict[str, tuple[ast.FunctionDef | ast.AsyncFunctionDef, bool]]:
+def function_signatures(files: Mapping[str, str]) -> dict[str, tuple[ast.FunctionDef | ast.AsyncFunctionDef, bool]]:
     """Module-level functions (and classes, by their `__init__`) of the files, undecorated only:
     a decorator may change what a call takes."""
     found: dict = {}
@@ -274,7 +274,7 @@ def fit_signatures(code: str, files: Mapping[str, str]) -> tuple[str, int]:
         tree = ast.parse(code)
     except SyntaxError:
         return code, 0
-    signatures = _signatures(files)
+    signatures = function_signatures(files)
     drop: set[int] = set()
     left_out = 0
     for node in tree.body:

@@ -25,7 +25,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 
 from desktop.core.py_facts import ModuleFacts
-from desktop.core.reflection_examples import module_of
+from desktop.core.reflection_examples import function_signatures, module_of
 
 __all__ = ["normalized", "stated_checks"]
 
@@ -139,19 +139,11 @@ def _calls_then_values(text: str, names: set[str]) -> Iterable[tuple[str, str]]:
 
 def _parameters(files: Mapping[str, str], names: set[str]) -> dict[str, list[str]]:
     """Each function's positional parameters, when it takes no more than those."""
-    found: dict[str, list[str]] = {}
-    for path, text in files.items():
-        if not module_of(path):
-            continue
-        try:
-            tree = ast.parse(text)
-        except (SyntaxError, ValueError):
-            continue
-        for node in tree.body:
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name in names:
-                a = node.args
-                if not (a.vararg or a.kwarg or a.kwonlyargs) and a.args:
-                    found.setdefault(node.name, [p.arg for p in a.posonlyargs + a.args])
+    found = {}
+    for name, (fn, is_init) in function_signatures(files).items():
+        a = fn.args
+        if name in names and not is_init and a.args and not (a.vararg or a.kwarg or a.kwonlyargs):
+            found[name] = [p.arg for p in a.posonlyargs + a.args]
     return found
 
 
