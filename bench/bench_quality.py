@@ -188,6 +188,8 @@ def main() -> None:
     parser.add_argument("--model", default="qwen-1.5b", choices=["smollm2", "qwen-0.5b", "qwen-1.5b"])
     parser.add_argument("--tasks", help="comma-separated task id prefixes (default: all)")
     parser.add_argument("--suite", default="project", choices=["project", "humaneval"])
+    parser.add_argument("--reverse", action="store_true",
+                        help="the last tasks first (a run that may not finish covers the later ones)")
     parser.add_argument("--split", choices=["tuning", "report"], help="HumanEval: even (tuning) or odd (report) numbers")
     parser.add_argument("--shard", default="0/1", help="K/N: this job takes every N-th task from the K-th")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "quality.jsonl")
@@ -227,6 +229,8 @@ def main() -> None:
     if args.tasks:
         wanted = tuple(args.tasks.split(","))
         tasks = [t for t in tasks if t.id.startswith(wanted)]
+    if args.reverse:
+        tasks.reverse()
     if not args.summary_only:
         engine = LlamaEngine(fetch(args.model), context_size=args.context, threads=args.threads, gpu_layers=args.gpu_layers)
         engine.load()
