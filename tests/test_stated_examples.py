@@ -92,6 +92,11 @@ def test_a_call_given_two_values_is_left_out_and_a_value_of_another_kind_too():
                             "assert scale([], 1) == None"]
 
 
+def test_a_plan_that_ends_mid_example_or_is_a_megabyte_of_calls_gives_none():
+    assert checks("Input: xs = [1], k =") == [] and checks("Input: xs =") == []
+    assert checks("scale([1, 2], " * 70_000) == []  # read up to MAX_CANDIDATES calls, not all
+
+
 def test_a_codebase_without_functions_gives_none():
     assert checks("find([1], 1) == 0\n", files={"README.md": "find([1], 1) == 0"}) == []
 

@@ -7,6 +7,7 @@ conversation, turns and options. Qt-free."""
 from __future__ import annotations
 
 import ast
+import functools
 import re
 import tempfile
 import threading
@@ -41,6 +42,12 @@ def _parses(changes) -> bool:
     return True
 
 
+@functools.lru_cache(maxsize=4)
+def _stated(plan: str, files: tuple[tuple[str, str], ...], examples: tuple) -> tuple[str, ...]:
+    """Read once per plan and codebase: each check and each fresh answer asks again."""
+    return tuple(stated_checks(plan, dict(files), examples=examples))
+
+
 class AnswerReview:
     """Mixed into `Run`: everything here reads and writes the run's own state."""
 
@@ -65,7 +72,7 @@ class AnswerReview:
 
     def stated_examples(self) -> list[str]:
         """The plan's own examples of the codebase's functions, as asserts (stated_examples.py)."""
-        return stated_checks(self.plan.text, self._whole_files(), examples=self.spec.examples)
+        return list(_stated(self.plan.text, tuple(self._whole_files().items()), self.spec.examples))
 
     def final_checks(self) -> list[CheckResult]:
         """The checks of the answer the change set is built from (the last kept turn checked)."""

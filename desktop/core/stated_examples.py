@@ -23,12 +23,14 @@ import ast
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
+from itertools import islice
 
 from desktop.core.py_facts import ModuleFacts
 from desktop.core.reflection_examples import function_signatures, module_of
 
 __all__ = ["normalized", "stated_checks"]
 
+MAX_CANDIDATES = 500  # calls (or first parameters) read per plan: a plan's examples are far fewer
 NEAR = 120  # characters at most between a call (or its last argument) and its value
 _MAX_LITERAL = 400  # characters of one argument list or value
 _CLOSE = {"[": "]", "(": ")", "{": "}", "'": "'", '"': '"'}
@@ -67,7 +69,7 @@ def _literal(text: str) -> bool:
 def _value_at(text: str, at: int) -> tuple[str, int] | None:
     """The literal value written at `at` and where it ends; None when none stands there
     whole (part of a name, a call or a longer expression)."""
-    if at > 0 and (text[at - 1].isalnum() or text[at - 1] in "_.)]}'\""):
+    if at >= len(text) or (at > 0 and (text[at - 1].isalnum() or text[at - 1] in "_.)]}'\"")):
         return None
     close = _CLOSE.get(text[at])
     if close is not None:
@@ -126,9 +128,9 @@ def _literal_call(source: str) -> bool:
 
 
 def _calls_then_values(text: str, names: set[str]) -> Iterable[tuple[str, str]]:
-    for m in re.finditer(r"(?<![\w.])([A-Za-z_]\w*)\s*\(", text):
-        if m.group(1) not in names or text[max(0, m.start() - 4):m.start()] == "def ":
-            continue
+    calls = (m for m in re.finditer(r"(?<![\w.])([A-Za-z_]\w*)\s*\(", text)
+             if m.group(1) in names and text[max(0, m.start() - 4):m.start()] != "def ")
+    for m in islice(calls, MAX_CANDIDATES):
         end = _call_end(text, m.start())
         if end is None or not _literal_call(text[m.start():end]):
             continue
@@ -152,9 +154,7 @@ _ASSIGNED = re.compile(r"(?<![\w.])([A-Za-z_]\w*)\s*=(?!=)\s*")
 
 def _named_arguments(text: str, name: str, params: list[str]) -> Iterable[tuple[str, str]]:
     """`p1 = v1, p2 = v2` (every parameter, in order, only words and marks between), then a value."""
-    for m in _ASSIGNED.finditer(text):
-        if m.group(1) != params[0]:
-            continue
+    for m in islice((m for m in _ASSIGNED.finditer(text) if m.group(1) == params[0]), MAX_CANDIDATES):
         values, at = [], m.end()
         for i, param in enumerate(params):
             found = _value_at(text, at)
