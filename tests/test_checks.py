@@ -257,6 +257,10 @@ def test_only_checks_the_plan_quotes_are_kept():
     # A bare assert needs the plan's True (or False, negated) after the call.
     bare = "assert triples([1, 3, -2, 1])\nassert not triples([1, 3, 5, 0])\nassert largest_divisor(15)\n"
     assert plan_checks(bare, plan) == ("assert triples([1, 3, -2, 1])\nassert not triples([1, 3, 5, 0])", 1)
+    # A value that ends a sentence is still the value; one that goes on as a longer number is not.
+    sentence = "Calling count(3) gives 1. Then count(4) gives 2.5 and count(5) gives 1.5."
+    block = "assert count(3) == 1\nassert count(4) == 2\nassert count(5) == 1\n"
+    assert plan_checks(block, sentence) == ("assert count(3) == 1", 2)
 
 
 def test_checks_that_quote_the_plans_values_without_its_call_are_kept():

@@ -32,7 +32,7 @@ _CALL = re.compile(r"(?<![\w.])[A-Za-z_]\w*\(")
 
 
 # A value as a plan writes it: a number, a quoted string, or the start of a list, tuple or dict.
-_VALUE = re.compile(r"""(?<![\w.])-?\d+(?:\.\d+)?(?![\w.])|"[^"\n]*"|'[^'\n]*'|[\[({]""")
+_VALUE = re.compile(r"""(?<![\w.])-?\d+(?:\.\d+)?(?!\w|\.\w)|"[^"\n]*"|'[^'\n]*'|[\[({]""")
 
 
 def states_examples(plan: str) -> bool:
@@ -138,7 +138,7 @@ def _find(piece: str, plan: str, *, start: int = 0, end: int | None = None) -> l
         return []
     body = r"\s*".join("['\"]?" if c in "'\"" else re.escape(c) for c in chars)  # is_happy(a) quotes "a"
     head = r"(?<![\w.])" if chars[0].isalnum() or chars[0] == "_" else ""
-    tail = r"(?![\w.])" if chars[-1].isalnum() or chars[-1] == "_" else ""
+    tail = r"(?!\w|\.\w)" if chars[-1].isalnum() or chars[-1] == "_" else ""  # "gives 1." ends at 1; 1.5 does not
     return list(re.compile(head + body + tail).finditer(plan, start, len(plan) if end is None else end))
 
 
@@ -167,7 +167,7 @@ def _values_then_value(call: ast.Call, expected: str, code: str, plan: str) -> b
     after them (`For lst = [1,2,3] the output should be 6`): words and marks may stand between,
     another value may not. Every argument must be a literal: a name proves nothing."""
     args = list(call.args) + [k.value for k in call.keywords]
-    if not args or not all(_is_literal(a) for a in args):
+    if not args or not all(is_literal(a) for a in args):
         return False
     texts = [ast.get_source_segment(code, a) or "" for a in args]
 
@@ -183,9 +183,11 @@ def _values_then_value(call: ast.Call, expected: str, code: str, plan: str) -> b
     return any(chain(m.end(), texts[1:]) for m in _find(texts[0], plan))
 
 
-def _is_literal(node: ast.expr) -> bool:
+def is_literal(source: str | ast.expr) -> bool:
+    """Whether the text or expression is a Python literal (a number, string, True/False/None,
+    or a list, tuple, dict or set of them)."""
     try:
-        ast.literal_eval(node)
+        ast.literal_eval(source)
     except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
         return False
     return True

@@ -26,7 +26,7 @@ from collections.abc import Iterable, Mapping
 from itertools import islice
 
 from desktop.core.py_facts import ModuleFacts
-from desktop.core.reflection_examples import function_signatures, module_of
+from desktop.core.reflection_examples import function_signatures, is_literal, module_of
 
 __all__ = ["normalized", "stated_checks"]
 
@@ -58,14 +58,6 @@ def _functions(files: Mapping[str, str]) -> set[str]:
             for d in ModuleFacts(text).definitions if d.owner is None and d.kind == "def"}
 
 
-def _literal(text: str) -> bool:
-    try:
-        ast.literal_eval(text)
-    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
-        return False
-    return True
-
-
 def _value_at(text: str, at: int) -> tuple[str, int] | None:
     """The literal value written at `at` and where it ends; None when none stands there
     whole (part of a name, a call or a longer expression)."""
@@ -74,7 +66,7 @@ def _value_at(text: str, at: int) -> tuple[str, int] | None:
     close = _CLOSE.get(text[at])
     if close is not None:
         ends = (i + 1 for i in range(at + 1, min(len(text), at + _MAX_LITERAL)) if text[i] == close)
-        end = next((e for e in ends if _literal(text[at:e])), None)  # the shortest whole literal
+        end = next((e for e in ends if is_literal(text[at:e])), None)  # the shortest whole literal
         if end is None:
             return None
     else:
@@ -123,7 +115,7 @@ def _call_end(text: str, start: int) -> int | None:
 
 def _literal_call(source: str) -> bool:
     call = ast.parse(source, mode="eval").body
-    return all(_literal(ast.unparse(a)) for a in [*call.args, *(k.value for k in call.keywords)]) \
+    return all(is_literal(a) for a in [*call.args, *(k.value for k in call.keywords)]) \
         and not any(isinstance(a, ast.Starred) for a in call.args) and all(k.arg for k in call.keywords)
 
 
