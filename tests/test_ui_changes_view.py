@@ -190,6 +190,9 @@ def test_a_file_changed_after_the_diff_stops_apply_with_a_message(qtbot, view, r
     assert snapshot(root) == before  # not even the new file was written
     assert view.apply_button.isEnabled()
 
+    view.set_accepted("shop/cart.py", False)  # the user acts on it: the old message goes
+    assert view.message_text() == ""
+
 
 def test_uncommitted_files_make_apply_ask_first(qtbot, view, root):
     git("init", "-q", cwd=root)

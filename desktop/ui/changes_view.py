@@ -445,6 +445,7 @@ class ChangesView(QWidget):
         self._update_summary()
         if item is self.files.currentItem():
             self._show_file(change)
+        self._drop_stale_message()
         self._update_actions()
         self.review_changed.emit()
 
@@ -594,6 +595,7 @@ class ChangesView(QWidget):
         self._render_diff(change)
         self.diff_view.verticalScrollBar().setValue(scroll)
         self._render_file_item(self.files.currentItem(), change)
+        self._drop_stale_message()
         self._update_actions()
         self.review_changed.emit()
 
@@ -853,6 +855,12 @@ class ChangesView(QWidget):
         self.message.setText(text)
         self.message.setStyleSheet(_banner_style(dark=is_dark(self.palette()), kind=kind))
         self.message.setVisible(bool(text))
+
+    def _drop_stale_message(self) -> None:
+        """A failed or cancelled apply's message is about the review as it was: once the user
+        ticks or unticks something it no longer holds, so it goes."""
+        if self._message_kind in ("error", "warning"):
+            self._show_message("", kind="info")
 
     def message_text(self) -> str:
         return self.message.text() if self.message.isVisibleTo(self) else ""
