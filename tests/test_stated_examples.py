@@ -9,7 +9,7 @@ import pytest
 
 from desktop.core.plan_spec import PlanSpec
 from desktop.core.reflection_examples import checks_for, codebase_names, plan_checks
-from desktop.core.stated_examples import stated_checks
+from desktop.core.stated_examples import MAX_CANDIDATES, stated_checks
 
 FILES = {
     "finder.py": "def find(search_list, value):\n    pass\n",
@@ -95,6 +95,11 @@ def test_a_call_given_two_values_is_left_out_and_a_value_of_another_kind_too():
 def test_a_plan_that_ends_mid_example_or_is_a_megabyte_of_calls_gives_none():
     assert checks("Input: xs = [1], k =") == [] and checks("Input: xs =") == []
     assert checks("scale([1, 2], " * 70_000) == []  # read up to MAX_CANDIDATES calls, not all
+    # A plan of thousands of assert lines gives the first MAX_CANDIDATES of them, and a line
+    # that calls none of the codebase's functions is not parsed at all.
+    many = "".join(f"assert scale([{i}], 1) == [{i}]\n" for i in range(MAX_CANDIDATES + 100))
+    assert len(checks(many)) == MAX_CANDIDATES
+    assert checks("assert other(1) == 2\n" * 50_000) == []
 
 
 def test_a_codebase_without_functions_gives_none():

@@ -30,7 +30,7 @@ from desktop.core.reflection_examples import function_signatures, is_literal, mo
 
 __all__ = ["normalized", "stated_checks"]
 
-MAX_CANDIDATES = 500  # calls (or first parameters) read per plan: a plan's examples are far fewer
+MAX_CANDIDATES = 500  # calls, first parameters, asserts or doctests read per plan: a plan's examples are far fewer
 NEAR = 120  # characters at most between a call (or its last argument) and its value
 _MAX_LITERAL = 400  # characters of one argument list or value
 _CLOSE = {"[": "]", "(": ")", "{": "}", "'": "'", '"': '"'}
@@ -179,9 +179,10 @@ def _doctests(examples) -> Iterable[tuple[str, str]]:
 
 
 def _assert_lines(text: str, names: set[str]) -> Iterable[str]:
+    calls = re.compile(r"(?<![\w.])(?:" + "|".join(map(re.escape, sorted(names))) + r")\s*\(")
     for line in text.splitlines():
         line = line.strip().removeprefix(">>>").strip()
-        if not line.startswith("assert"):
+        if not line.startswith("assert") or not calls.search(line):
             continue
         try:
             tree = ast.parse(line)
@@ -207,7 +208,7 @@ def stated_checks(text: str, files: Mapping[str, str], *, examples=()) -> list[s
     names = _functions(files)
     if not names:
         return []
-    pairs: list[tuple[str, str]] = [p for p in _doctests(examples)
+    pairs: list[tuple[str, str]] = [p for p in islice(_doctests(examples), MAX_CANDIDATES)
                                     if any(c in names for c in _called_names(p[0]))]
     pairs += _calls_then_values(text, names)
     for name, params in _parameters(files, names).items():
@@ -219,7 +220,7 @@ def stated_checks(text: str, files: Mapping[str, str], *, examples=()) -> list[s
         values.setdefault(key, set()).add(normalized(value))
         first.setdefault(key, (call, value))
     lines = [_assertion(*first[key]) for key, seen in values.items() if len(seen) == 1]
-    lines += _assert_lines(text, names)
+    lines += islice(_assert_lines(text, names), MAX_CANDIDATES)
     return list(dict.fromkeys(normalized(line) for line in lines))
 
 
