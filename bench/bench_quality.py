@@ -150,6 +150,27 @@ def read_rows(path: Path) -> dict[str, dict]:
     return {row["task"]: row for row in rows}
 
 
+def read_all(paths: list[Path]) -> dict[str, dict]:
+    """The rows of several results files (a run's shards) by task id."""
+    rows: dict[str, dict] = {}
+    for path in paths:
+        rows.update(read_rows(path))
+    return rows
+
+
+def compare(rows: dict[str, dict], earlier: dict[str, dict]) -> None:
+    """Per arm, the tasks this run passes that the earlier one failed, and the other way round,
+    on the tasks both runs hold."""
+    shared = sorted(set(rows) & set(earlier))
+    print(f"\nagainst the earlier run, on the {len(shared)} tasks both hold:")
+    for arm in ("app", "baseline"):
+        gained = [t for t in shared if rows[t][arm]["passed"] and not earlier[t][arm]["passed"]]
+        lost = [t for t in shared if earlier[t][arm]["passed"] and not rows[t][arm]["passed"]]
+        before = sum(earlier[t][arm]["passed"] for t in shared)
+        now = sum(rows[t][arm]["passed"] for t in shared)
+        print(f"{arm}: {before} -> {now}; gained {', '.join(gained) or 'none'}; lost {', '.join(lost) or 'none'}")
+
+
 def summarize(rows: list[dict]) -> None:
     n = len(rows)
     if not n:
@@ -209,15 +230,18 @@ def main() -> None:
     parser.add_argument("--visible-check", action="store_true",
                         help="project suite: the app arm runs each codebase's existing tests (visible/) as its "
                              "check command, as `plansmith run --check CMD`")
+    parser.add_argument("--against", nargs="+", type=Path, default=[],
+                        help="with --summary-only: an earlier run's JSONL files; prints, on the tasks both "
+                             "hold, which each arm gained and lost")
     parser.add_argument("results", nargs="*", type=Path,
                         help="with --summary-only: JSONL files to summarize together (e.g. a run's shards)")
     args = parser.parse_args()
 
     if args.summary_only and args.results:
-        rows = {}
-        for path in args.results:
-            rows.update(read_rows(path))
+        rows = read_all(args.results)
         summarize([rows[t] for t in sorted(rows)])
+        if args.against:
+            compare(rows, read_all(args.against))
         return
     args.out.parent.mkdir(parents=True, exist_ok=True)
     done = read_rows(args.out) if args.out.exists() else {}

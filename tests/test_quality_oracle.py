@@ -61,3 +61,24 @@ def test_the_codebases_existing_tests_as_the_check_command_pass_the_solution_and
         p.relative_to(repo).as_posix() for p in sorted(repo.rglob("*.py")) if p.name != "__init__.py")
     [broken] = checker.run([(edited, "")])
     assert not broken.ok and broken.new_failures, broken.output[-2000:]
+
+
+def test_the_summary_says_what_each_arm_gained_and_lost_against_an_earlier_run(tmp_path):
+    """`bench_quality.py --summary-only NEW --against OLD`, as a results README is written from."""
+    import json
+    import subprocess
+
+    def row(task, app, base):
+        arm = {"passed": app, "files_changed": 1, "repairs": 0, "seconds": 1.0}
+        return {"task": task, "app": arm, "baseline": {**arm, "passed": base}}
+
+    old, new = tmp_path / "old.jsonl", tmp_path / "new.jsonl"
+    old.write_text("".join(json.dumps(r) + "\n" for r in [row("he001", True, True), row("he003", False, True),
+                                                            row("he005", True, False)]))
+    new.write_text("".join(json.dumps(r) + "\n" for r in [row("he001", False, True), row("he003", True, True),
+                                                            row("he007", True, True)]))
+    out = subprocess.run([sys.executable, str(ROOT / "bench" / "bench_quality.py"), "--summary-only", str(new),
+                          "--against", str(old)], capture_output=True, text=True, timeout=300, check=True).stdout
+    assert "on the 2 tasks both hold" in out
+    assert "app: 1 -> 1; gained he003; lost he001" in out
+    assert "baseline: 2 -> 2; gained none; lost none" in out
