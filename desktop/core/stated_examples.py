@@ -115,8 +115,9 @@ def _call_end(text: str, start: int) -> int | None:
 
 def _literal_call(source: str) -> bool:
     call = ast.parse(source, mode="eval").body
+    # `*xs` is no literal; `**{...}` is (a dict), so a keyword without a name is refused here
     return all(is_literal(a) for a in [*call.args, *(k.value for k in call.keywords)]) \
-        and not any(isinstance(a, ast.Starred) for a in call.args) and all(k.arg for k in call.keywords)
+        and all(k.arg for k in call.keywords)
 
 
 def _calls_then_values(text: str, names: set[str]) -> Iterable[tuple[str, str]]:
