@@ -66,6 +66,12 @@ class Engine(Protocol):
     # Whether `stream` takes `prefill=`, a start of the reply the model continues from (needed
     # by the small-model strategy; a chat server that cannot continue a reply says False).
     supports_prefill: bool
+    # Why a model meant for the GPU runs on the CPU (its GPU load failed), else None.
+    gpu_fallback_reason: str | None
+
+    def load(self) -> object:
+        """Do the slow start (read the model, reach the server) now; the other calls do it if needed."""
+        ...
 
     def info(self) -> EngineInfo: ...
 

@@ -107,6 +107,7 @@ class RemoteEngine:
     """Chat with a model on an OpenAI-compatible server. One thread owns an engine."""
 
     supports_prefill = False  # a chat server answers a conversation; it does not continue a reply
+    gpu_fallback_reason: str | None = None  # the server decides where its model runs
 
     def __init__(
         self,

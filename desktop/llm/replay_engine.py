@@ -20,6 +20,8 @@ _TOKEN = re.compile(r"\s*\S+|\s+")
 
 
 class ReplayEngine:
+    gpu_fallback_reason: str | None = None
+
     def __init__(
         self, answers: list[str] | None = None, *, context_size: int = 8192, delay: float = 0.0, prefill: bool = False
     ) -> None:
@@ -35,6 +37,9 @@ class ReplayEngine:
 
     def enqueue(self, *answers: str) -> None:
         self._answers.extend(answers)
+
+    def load(self) -> None:
+        """Nothing to read: the answers are in memory."""
 
     def info(self) -> EngineInfo:
         return EngineInfo("replay", "replay (recorded answers)", self.context_size, None)

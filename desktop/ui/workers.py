@@ -255,9 +255,7 @@ class RunWorker(QObject):
         self.model_loading.emit(spec.name)
         engine = self._factory(spec)
         try:
-            load = getattr(engine, "load", None)
-            if load is not None:
-                load()
+            engine.load()
         except BaseException:
             engine.close()
             raise
@@ -270,7 +268,7 @@ class RunWorker(QObject):
         info = engine.info()
         self._context_size = info.context_size
         self.session.set_engine(engine)  # same conversation, new model: its KV cache starts empty
-        self.model_loaded.emit(ModelState(info.name, info.backend, info.context_size, getattr(engine, "gpu_fallback_reason", None)))
+        self.model_loaded.emit(ModelState(info.name, info.backend, info.context_size, engine.gpu_fallback_reason))
 
     def _close_engine(self) -> None:
         if self._engine is not None:
