@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from desktop.core.plan_spec import PlanSpec
+from desktop.core.plan_spec import MAX_EXAMPLES, PlanSpec
 from desktop.core.reflection_examples import checks_for, codebase_names, plan_checks
 from desktop.core.stated_examples import MAX_CANDIDATES, stated_checks
 
@@ -100,6 +100,15 @@ def test_a_plan_that_ends_mid_example_or_is_a_megabyte_of_calls_gives_none():
     many = "".join(f"assert scale([{i}], 1) == [{i}]\n" for i in range(MAX_CANDIDATES + 100))
     assert len(checks(many)) == MAX_CANDIDATES
     assert checks("assert other(1) == 2\n" * 50_000) == []
+
+
+def test_a_plan_of_thousands_of_doctests_reads_the_first_max_examples():
+    # Parsing them all took tens of seconds for a plan near the 1 MB cap; the first ones are kept.
+    session = "".join(f">>> scale([{i}], 1)\n[{i}]\n" for i in range(60_000))
+    spec = PlanSpec.from_text("Implement `scale(xs, k)`.\n\n" + session)
+    assert len(spec.examples) == MAX_EXAMPLES and spec.examples[0].source == "scale([0], 1)\n"
+    assert spec.examples[-1].want == f"[{MAX_EXAMPLES - 1}]\n"
+    assert "scale" in spec.identifiers
 
 
 def test_a_codebase_without_functions_gives_none():

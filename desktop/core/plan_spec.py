@@ -11,6 +11,7 @@ import ast
 import doctest
 import re
 from dataclasses import dataclass
+from itertools import islice
 
 from desktop.core.checklist import plan_required_names
 from desktop.core.plan import Plan
@@ -70,10 +71,7 @@ class PlanSpec:
             if parsed is not None:
                 defs.append(PlannedDef(m.start(), parsed[0], parsed[1], owner=m.group(1)))
         defs.sort(key=lambda d: d.at)
-        try:
-            examples = tuple(e for e in doctest.DocTestParser().get_examples(text) if e.want.strip())
-        except ValueError:  # inconsistent indentation in a `>>>` block: no examples
-            examples = ()
+        examples = _doctest_examples(text)
         ticked = _TICKED.findall(text)
         return cls(
             text=text,
@@ -87,6 +85,24 @@ class PlanSpec:
     def mentions(self, name: str) -> bool:
         """Whether the plan writes `name` as code, or as a whole word anywhere."""
         return name in self.identifiers or re.search(rf"\b{re.escape(name)}\b", self.text) is not None
+
+
+# `>>>` examples read per plan. A plan's own examples are far fewer; a pasted session of
+# thousands would cost tens of seconds to parse (off the GUI thread, but Stop cannot cut it) for checks that
+# read no more than this (stated_examples.MAX_CANDIDATES).
+MAX_EXAMPLES = 500
+_PROMPT_LINE = re.compile(r"^[ \t]*>>>", re.MULTILINE)
+
+
+def _doctest_examples(text: str) -> tuple[doctest.Example, ...]:
+    """The plan's `>>>` examples that state a result, the first MAX_EXAMPLES prompts at most."""
+    beyond = next(islice(_PROMPT_LINE.finditer(text), MAX_EXAMPLES, None), None)
+    if beyond is not None:
+        text = text[: beyond.start()]
+    try:
+        return tuple(e for e in doctest.DocTestParser().get_examples(text) if e.want.strip())
+    except ValueError:  # inconsistent indentation in a `>>>` block: no examples
+        return ()
 
 
 def _example_names(examples) -> frozenset[str]:
