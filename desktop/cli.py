@@ -76,6 +76,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--reflection", type=Path, metavar="FILE", help="skip Phase 1: use this reflection")
     out = run.add_mutually_exclusive_group()
     out.add_argument("--apply", action="store_true", help="apply the changes (with a backup; undo with `plansmith undo`)")
+    out.add_argument("--apply-anyway", action="store_true",
+                     help="as --apply, and apply even when the check command failed on the change")
     out.add_argument("--patch", type=Path, metavar="OUT", help="write the changes as a patch file")
     run.add_argument("--context", type=int, help="context size in tokens")
     run.add_argument("--max-tokens", type=int, help="answer budget in tokens for Phase 2")
@@ -245,6 +247,7 @@ def cmd_run(args, *, paths: AppPaths, settings: Settings, out: TextIO, err: Text
     from desktop.core.session import Session
     from desktop.settings import save_settings
 
+    args.apply = args.apply or args.apply_anyway  # --apply-anyway: --apply, whatever the check said
     if args.context:
         settings.context_size = args.context
     if args.max_tokens:
@@ -363,6 +366,13 @@ def cmd_run(args, *, paths: AppPaths, settings: Settings, out: TextIO, err: Text
         dest = export_patch(changeset, args.patch)
         err.write(f"Patch written to {dest}\n")
     elif args.apply:
+        # As the window asks first, the command line does not write a change that broke the
+        # codebase's own check (a test that passed before fails, or the check timed out).
+        broken = [r for r in checks if r.kind == "command" and r.ran and not r.ok]
+        if broken and not args.apply_anyway:
+            err.write("Not applied: the check command failed on this change (above); nothing was written. "
+                      "Review it in the app (History), or apply it anyway with --apply-anyway.\n")
+            return EXIT_FAILED
         dirty = dirty_git_files(codebase.root)
         if dirty:
             err.write(f"Warning: the codebase has uncommitted changes in {len(dirty)} file(s).\n")

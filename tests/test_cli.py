@@ -143,6 +143,32 @@ def test_a_checked_run_repairs_from_the_failing_test_and_remembers_the_command(t
     assert code == 0 and "Check: check" in err
 
 
+def test_apply_writes_nothing_when_the_check_fails_unless_told_to_apply_anyway(tmp_path, fake_server):
+    from fake_openai import answers_route
+    from test_checks import BREAKS_ADD, CALC_PLAN, PYTEST, SUITE_TESTS, snapshot
+
+    root = tmp_path / "calcrepo"
+    (root / "tests").mkdir(parents=True)
+    (root / "calc.py").write_text("def add(a, b):\n    return a + b\n\n\ndef sub(a, b):\n    return a - b\n")
+    (root / "tests" / "test_calc.py").write_text(SUITE_TESTS)
+    plan, reflection = tmp_path / "plan.md", tmp_path / "reflection.md"
+    plan.write_text(CALC_PLAN)
+    reflection.write_text("## Checklist\n- FILE `calc.py`\n- NAME `mul`\n")
+    before = snapshot(root)
+    common = ["run", plan, "--repo", root, "--reflection", reflection, "--check", PYTEST]
+    # Every answer breaks `add` (a test that passed before): --apply writes nothing, exit 1.
+    server = fake_server({("POST", "/v1/chat/completions"): answers_route([BREAKS_ADD] * 10)})
+    code, _, err = run_cli(*common, "--server", server.url, "--apply")
+    assert code == 1 and "Check: check" in err and "tests/test_calc.py::test_add" in err
+    assert "Not applied: the check command failed" in err and "--apply-anyway" in err
+    assert snapshot(root) == before
+    # --apply-anyway writes it, as the window's "Apply anyway" does.
+    server = fake_server({("POST", "/v1/chat/completions"): answers_route([BREAKS_ADD] * 10)})
+    code, _, err = run_cli(*common, "--server", server.url, "--apply-anyway")
+    assert code == 0 and "Applied 1 file(s)" in err, err
+    assert "return a * b" in (root / "calc.py").read_text() and "def mul" in (root / "calc.py").read_text()
+
+
 def test_the_examples_flags() -> None:
     from desktop.cli import build_parser
 
