@@ -243,5 +243,5 @@ def test_two_plansmith_runs_applying_to_one_codebase_at_once_apply_once(tmp_path
     assert len(applied) == 1, results
     (code, _, err), = [r for r in results if r is not applied[0]]
     # The other one is refused: the lock was held, or the file changed since its diff.
-    assert code == 1 and ("another" in err.lower() or "changed since" in err.lower()), err[-800:]
+    assert code == 1 and ("another" in err.lower() or "changed on disk since" in err.lower()), err[-800:]
     assert "return xs.index(v)" in (tmp_path / "repo" / "finder.py").read_text()
