@@ -16,6 +16,7 @@ from itertools import islice
 from desktop.core.checklist import plan_required_names
 from desktop.core.plan import Plan
 from desktop.core.signatures import BACKTICKED_DEF, parse_signature
+from desktop.core.stated_examples import MAX_CANDIDATES
 
 __all__ = ["PlanSpec", "PlannedDef"]
 
@@ -87,10 +88,9 @@ class PlanSpec:
         return name in self.identifiers or re.search(rf"\b{re.escape(name)}\b", self.text) is not None
 
 
-# `>>>` examples read per plan. A plan's own examples are far fewer; a pasted session of
-# thousands would cost tens of seconds to parse (off the GUI thread, but Stop cannot cut it) for checks that
-# read no more than this (stated_examples.MAX_CANDIDATES).
-MAX_EXAMPLES = 500
+# `>>>` examples read per plan: as many as the checks read (a plan's own are far fewer). A pasted
+# session of thousands would cost tens of seconds to parse, off the GUI thread but beyond Stop.
+MAX_EXAMPLES = MAX_CANDIDATES
 _PROMPT_LINE = re.compile(r"^[ \t]*>>>", re.MULTILINE)
 
 
