@@ -9,6 +9,12 @@ implementation, the checks, and up to `max_repairs` repair turns. Each arm's cha
 applied to a fresh copy of the task's repo and judged by hidden tests the model never
 sees. Results are appended per task to a JSONL file (rerunning skips finished tasks), and
 the summary prints pass rates, the ratio app/baseline (target >= 1.15 on the HumanEval report split) and repair counts.
+
+With --visible-check (project suite) each codebase's existing tests are the check command, and
+both arms apply as `plansmith run --check CMD --apply` does: a change on which the command
+fails (a test that passed before fails) is withheld, nothing is written, and the task counts
+as failed. The app's own checks decide for the app; the same command on a scratch copy decides
+for the one-shot answer, which has no checks of its own.
 """
 
 from __future__ import annotations
@@ -34,6 +40,7 @@ from quality.humaneval import build_all, split_of  # noqa: E402
 
 from desktop.core.apply import apply_changes  # noqa: E402
 from desktop.core.changes import ChangeSet  # noqa: E402
+from desktop.core.checks import Checker, CheckResult, failed_commands  # noqa: E402
 from desktop.core.compose import compose_answers  # noqa: E402
 from desktop.core.codebase import scan_codebase  # noqa: E402
 from desktop.core.review_ticks import set_review_ticks  # noqa: E402
@@ -48,10 +55,13 @@ from desktop.llm.llama_engine import LlamaEngine  # noqa: E402
 COMMIT = os.popen(f"git -C {ROOT} rev-parse --short HEAD").read().strip()
 
 
-def apply_and_judge(task, changeset: ChangeSet, repo: Path, backups: Path) -> dict:
+def apply_and_judge(task, changeset: ChangeSet, repo: Path, backups: Path,
+                    checks: list[CheckResult] | None = None) -> dict:
+    """Apply the accepted changes (unless the check command failed on them) and judge the repo."""
     accepted = changeset.accepted()
     error = ""
-    if accepted:
+    withheld = bool(accepted) and bool(failed_commands(checks or []))
+    if accepted and not withheld:
         try:
             apply_changes(changeset, backups_dir=backups)
         except Exception as exc:  # a refused apply is a failed task, not a crashed bench
@@ -65,6 +75,8 @@ def apply_and_judge(task, changeset: ChangeSet, repo: Path, backups: Path) -> di
         "rejected": sum(1 for c in changeset.changes if c.kind == "rejected"),
         "apply_error": error,
     }
+    if checks is not None:  # --visible-check: applied only when the check command passed
+        result.update(withheld=withheld, check=[r.summary() for r in checks])
     if task.visible_dir.is_dir():  # the codebase's existing tests, all passing before the change
         existing = judge(task, repo, tests=task.visible_dir)
         result.update(existing_passed=existing.passed, existing_failed=existing.n_failed)
@@ -96,7 +108,8 @@ def run_task(task, *, engine: LlamaEngine, prompts: Prompts, options: RunOptions
     pack = run.prepare()
     run.reflect()
     changeset = run.implement()
-    app = apply_and_judge(task, changeset, repo, work / "backups-app")
+    app = apply_and_judge(task, changeset, repo, work / "backups-app",
+                          checks=run.final_checks() if options.check_command else None)
     app.update(
         seconds=round(time.perf_counter() - started, 1),
         repairs=run.repairs,
@@ -136,7 +149,12 @@ def run_task(task, *, engine: LlamaEngine, prompts: Prompts, options: RunOptions
     base_changes = compose_answers([answer], root=repo_b, files=files)
     set_review_ticks(base_changes, plan_text=run.plan.text,
                      other_files=lambda: [(f, (repo_b / f).read_text(errors="replace")) for f in files])
-    base = apply_and_judge(task, base_changes, repo_b, work / "backups-base")
+    checks = None
+    if options.check_command:  # the same command on the one-shot change, as `--check CMD --apply`
+        checker = Checker(repo_b, scratch_dir=work / "scratch", command=options.check_command,
+                          timeout=options.check_timeout)
+        checks = checker.run([(c.path, c.new_text) for c in base_changes.accepted()])
+    base = apply_and_judge(task, base_changes, repo_b, work / "backups-base", checks=checks)
     prompt_sha = hashlib.sha256(json.dumps(messages).encode()).hexdigest()
     base.update(seconds=round(time.perf_counter() - started, 1), generated_tokens=engine.last_usage.generated_tokens,
                 answer=answer, prompt_sha256=prompt_sha)
@@ -202,6 +220,11 @@ def summarize(rows: list[dict]) -> None:
             broke = [r["task"] for r in judged if not r[arm]["existing_passed"]]
             print(f"{arm}: the codebase's existing tests fail after the change in {len(broke)}/{len(judged)} tasks"
                   + (f" ({', '.join(broke)})" if broke else ""))
+        gated = [r for r in judged if "withheld" in r["app"]]
+        for arm in ("app", "baseline"):
+            withheld = [r["task"] for r in gated if r[arm]["withheld"]]
+            print(f"{arm}: withheld because the check command failed on the change: {len(withheld)}/{len(gated)}"
+                  + (f" ({', '.join(withheld)})" if withheld else ""))
 
 
 def main() -> None:

@@ -240,6 +240,7 @@ def cmd_run(args, *, paths: AppPaths, settings: Settings, out: TextIO, err: Text
     from desktop.core.changes import apply_changes, dirty_git_files, export_patch
     from desktop.core.codebase import scan_codebase
     from desktop.core.answer_choices import answer_choices
+    from desktop.core.checks import failed_commands
     from desktop.core.pipeline import Phase
     from desktop.core.plan import read_plan
     from desktop.core.prompts import Prompts
@@ -368,8 +369,7 @@ def cmd_run(args, *, paths: AppPaths, settings: Settings, out: TextIO, err: Text
     elif args.apply:
         # As the window asks first, the command line does not write a change that broke the
         # codebase's own check (a test that passed before fails, or the check timed out).
-        broken = [r for r in checks if r.kind == "command" and r.ran and not r.ok]
-        if broken and not args.apply_anyway:
+        if failed_commands(checks) and not args.apply_anyway:
             err.write("Not applied: the check command failed on this change (above); nothing was written. "
                       "Review it in the app (History), or apply it anyway with --apply-anyway.\n")
             return EXIT_FAILED

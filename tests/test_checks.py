@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from desktop.core.checks import Checker, problems_text
+from desktop.core.checks import Checker, CheckResult, failed_commands, problems_text
 from desktop.core.codebase import scan_codebase
 from desktop.core.examples_runner import run_examples
 from desktop.core.pipeline import Run, RunOptions
@@ -155,6 +155,10 @@ def test_a_check_command_counts_only_new_failures_and_leaves_the_folder_as_it_wa
     (fine,) = checker.run([])
     assert fine.ok and fine.failed == 1 and fine.passed == 2
     assert snapshot(suite_repo) == before
+    # What withholds an apply: the command's new failures, not a test that failed before nor
+    # a failing plan example (those only warn).
+    examples = CheckResult("examples", "", failed=1, new_failures=result.new_failures)
+    assert failed_commands([result, fine, examples]) == [result] and failed_commands([fine]) == []
 
 
 def test_a_hanging_check_is_killed_at_its_limit(suite_repo, tmp_path):

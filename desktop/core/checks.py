@@ -15,6 +15,7 @@ import re
 import shutil
 import sys
 import threading
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -222,6 +223,12 @@ def _pytest_sections(output: str) -> dict[str, str]:
 def _tail(text: str, lines: int) -> str:
     kept = [line for line in text.strip().splitlines() if line.strip()]
     return "\n".join(kept[-lines:])
+
+
+def failed_commands(results: Iterable[CheckResult]) -> list[CheckResult]:
+    """The check-command results that failed on a change (a test that passed before fails, or the
+    command timed out): such a change is not applied without the user's say-so."""
+    return [r for r in results if r.kind == "command" and r.ran and not r.ok]
 
 
 def _new_failures(result: CheckResult, baseline: CheckResult | None) -> list[Failure]:
