@@ -223,6 +223,24 @@ def test_a_change_that_breaks_a_test_is_repaired_with_the_failing_test_and_its_m
     assert snapshot(suite_repo) == before
 
 
+def test_the_last_whole_file_turn_is_checked_and_a_change_that_breaks_a_test_says_so(suite_repo, tmp_path):
+    # Nothing usable from the answer and its repair (the file as it was): the last turn asks for
+    # calc.py whole, and what it writes breaks `add`. No repair follows, but its checks run, so
+    # the review and `run --apply` know the change fails the command.
+    unchanged = "calc.py\n```python\n" + (suite_repo / "calc.py").read_text() + "```\n"
+    engine = ReplayEngine([CALC_REFLECTION, unchanged, unchanged, BREAKS_ADD])
+    run = Run(plan=plan_from_text(CALC_PLAN), codebase=scan_codebase(suite_repo), engine=engine, prompts=Prompts.load(),
+              options=RunOptions(check_command=PYTEST, scratch_dir=str(tmp_path / "scratch"), strategy="plain",
+                                 max_repairs=1))
+    run.reflect()
+    changeset = run.implement()
+    assert [t.kind for t in run.turns] == ["reflection", "implementation", "repair", "final"]
+    assert "return a * b" in changeset.get("calc.py").new_text
+    (final,) = failed_commands(run.final_checks())
+    assert [f.id for f in final.new_failures] == ["tests/test_calc.py::test_add"]
+    assert "test_add" in run.turns[-1].problems and changeset.checks[0]["new_failures"]
+
+
 def test_the_checks_test_the_codebase_not_a_copy_in_the_block():
     from desktop.core.reflection_examples import checks_for, codebase_names
 

@@ -287,9 +287,11 @@ class AnswerReview:
             self._notice(f"Kept answer {best + 1} of {len(groups)}: " + (
                 "it passes the checks." if score(groups[best][-1]) == (0, 0) else "it fails the fewest checks."))
 
-    def _last_turn(self, strategy: PlainStrategy, *, stop_event: threading.Event | None) -> None:
+    def _last_turn(self, checklist: Checklist, strategy: PlainStrategy, *, stop_event: threading.Event | None) -> None:
         """When nothing usable came out, one more turn asks for the first target file, whole.
-        A Python change that would not parse counts as nothing: the review leaves it unticked."""
+        A Python change that would not parse counts as nothing: the review leaves it unticked.
+        A usable one is checked like any answer (no repair follows): the review and `run --apply`
+        see how its checks went, as for every other change."""
         if any(_parses([c]) for c in self._usable(self._rebuild_changeset())):
             return
         path = strategy.steer.first_path() if strategy.steer is not None else None
@@ -319,3 +321,6 @@ class AnswerReview:
             return
         usable = any(_parses([c]) for c in self._usable(self._rebuild_changeset()))
         self.turns[-1].problems = "" if usable else "no usable change (none that parses)"
+        checker = self.checker()
+        if usable and checker is not None and not self._stopped(stop_event):
+            self._review(checklist, checker, stop_event)

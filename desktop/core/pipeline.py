@@ -473,7 +473,7 @@ class Run(AnswerReview):
             if not self._stopped(stop_event):
                 self._fresh_attempts(checklist, strategy, prompt, opening, stop_event=stop_event)
             if self.options.max_repairs > 0 and not self._stopped(stop_event):
-                self._last_turn(strategy, stop_event=stop_event)
+                self._last_turn(checklist, strategy, stop_event=stop_event)
         except PlansmithError as exc:
             return self._fail(exc)
         return self._finish(stop_event)
