@@ -47,7 +47,6 @@ from desktop.core.compose import compose_answers  # noqa: E402
 from desktop.core.pipeline import Run, RunOptions, Turn  # noqa: E402
 from desktop.core.plan import read_plan  # noqa: E402
 from desktop.core.prompts import Prompts, fill  # noqa: E402
-from desktop.core.repetition import LoopGuard  # noqa: E402
 from desktop.llm.llama_engine import LlamaEngine  # noqa: E402
 
 COMMIT = os.popen(f"git -C {ROOT} rev-parse --short HEAD").read().strip()

@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from desktop.errors import ContextError, EngineError, ModelFileError
+from desktop.errors import ContextError, EngineError
 from desktop.llm.engine import EngineInfo, Message, PromptProgress, Usage
 from desktop.llm.lookup_decoding import greedy_lookup_tokens
 
