@@ -8,11 +8,17 @@ Prints how many plans give checks, how many checks, how many fail the reference 
 wrong check: it would send a right answer to repair) and in how many tasks the stub already
 passes every check (a check that tells nothing). `--list` names each task and each wrong check;
 keep it to the tuning split and the project suite (never read the report split task by task).
+
+`--hashes` prints, per task, only hashes of what the code reads from the plan (PlanSpec's files,
+signatures, required names, identifiers and examples, and the stated checks). Run it at two
+commits and `diff` the outputs: where nothing differs, a change left plan reading as it was on
+those tasks. It shows no plan text, so it is safe on the report split.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import shutil
 import subprocess
 import sys
@@ -44,15 +50,29 @@ def failing(lines: list[str], names: dict[str, str], *, folders: list[Path]) -> 
                                   capture_output=True, timeout=20, check=False).returncode]
 
 
+def reading_hashes(task) -> str:
+    """Short hashes of each thing the code reads from the task's plan, in a fixed order."""
+    files = python_files(task.repo_dir)
+    spec = PlanSpec.from_text(task.plan)
+    parts = [spec.files, [d.source for d in spec.definitions], spec.required, sorted(spec.identifiers),
+             [(e.source, e.want) for e in spec.examples], stated_checks(task.plan, files, examples=spec.examples)]
+    return " ".join(hashlib.sha256(repr(p).encode()).hexdigest()[:12] for p in parts)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--suite", choices=["humaneval", "project"], default="humaneval")
     parser.add_argument("--split", choices=["tuning", "report"])
     parser.add_argument("--list", action="store_true", help="name each task and each wrong check")
+    parser.add_argument("--hashes", action="store_true", help="per task, hashes of what the code reads from the plan")
     args = parser.parse_args()
     tasks = load_tasks(build_all()) if args.suite == "humaneval" else load_tasks()
     if args.split:
         tasks = [t for t in tasks if split_of(t.id) == args.split]
+    if args.hashes:
+        for task in tasks:
+            print(task.id, reading_hashes(task))
+        return
     with_checks = n_checks = n_wrong = stub_passes = 0
     for task in tasks:
         files = python_files(task.repo_dir)
