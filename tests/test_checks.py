@@ -252,6 +252,9 @@ def test_the_checks_test_the_codebase_not_a_copy_in_the_block():
     assert code.splitlines()[0] == "from pkg.finder import find"
     assert "return 1" not in code and "def helper" in code  # the block's own helper stays
     assert checks_for("from pkg.finder import find as f\nassert f([1], 1) == 0\n", names).count("import") == 1
+    # a module the codebase lacks: the name comes from the module that defines it
+    assert checks_for("from solution import find, floor\nassert find([1], 1) == floor(0)\n", names) == (
+        "from pkg.finder import find\nfrom solution import floor\nassert find([1], 1) == floor(0)")
 
 
 def test_only_checks_the_plan_quotes_are_kept():

@@ -13,8 +13,9 @@ when the plan gives the call's literal arguments in order and then that value (`
 unquoted examples are left out,
 since a wrong one would send a right answer to repair. The checks test the codebase's code,
 not a copy of it: a top-level `def` or `class` in the
-block with the name of a module-level definition of the codebase is left out, and a name of
-the codebase the block uses without importing it is imported from its module.
+block with the name of a module-level definition of the codebase is left out, a name of
+the codebase the block uses without importing it is imported from its module, and so is one
+it imports from a module that defines none of the codebase's names (`from solution import f`).
 """
 
 from __future__ import annotations
@@ -109,10 +110,19 @@ def checks_for(code: str, names: Mapping[str, str]) -> str:
     lines = code.splitlines()
     drop: set[int] = set()
     bound: set[str] = set()
+    defining = set(names.values())
+    moved: dict[int, str] = {}  # first line of an import -> the import that replaces it
     for node in tree.body:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.name in names:
             start = min([node.lineno] + [d.lineno for d in node.decorator_list])
             drop.update(range(start, node.end_lineno + 1))
+        elif (isinstance(node, ast.ImportFrom) and (node.level or node.module not in defining)
+              and any(a.name in names for a in node.names)):
+            # `from solution import find`: a module that defines no name of the codebase; the
+            # names of the codebase come from their own module instead
+            drop.update(range(node.lineno, node.end_lineno + 1))
+            moved[node.lineno] = _from_codebase(node, names)
+            bound.update(a.asname or a.name for a in node.names)
         elif isinstance(node, (ast.Import, ast.ImportFrom)):
             bound.update((a.asname or a.name).split(".")[0] for a in node.names)
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
@@ -123,8 +133,20 @@ def checks_for(code: str, names: Mapping[str, str]) -> str:
     used = [n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)]
     missing = [n for n in dict.fromkeys(used) if n in names and n not in bound]
     imports = [f"from {names[n]} import {n}" for n in missing]
-    kept = [line for i, line in enumerate(lines, 1) if i not in drop]
+    kept = [moved.get(i, line) for i, line in enumerate(lines, 1) if i not in drop or i in moved]
     return "\n".join(imports + kept).strip()
+
+
+def _from_codebase(node: ast.ImportFrom, names: Mapping[str, str]) -> str:
+    """The import with each name of the codebase taken from the module that defines it."""
+    def alias(a: ast.alias) -> str:
+        return a.name + (f" as {a.asname}" if a.asname else "")
+
+    ours = [f"from {names[a.name]} import {alias(a)}" for a in node.names if a.name in names]
+    rest = [alias(a) for a in node.names if a.name not in names]
+    if rest:
+        ours.append(f"from {'.' * node.level}{node.module or ''} import {', '.join(rest)}")
+    return "\n".join(ours)
 
 
 NEAR = 120  # characters of words at most between a call and its value in the plan
