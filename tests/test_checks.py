@@ -511,6 +511,7 @@ def test_checks_that_do_not_fit_the_codes_signatures_are_left_out_and_the_plans_
     merged = add_missing(kept, "assert all_prefixes('ab') == ['a', 'ab']\nassert all_prefixes('abc') == ['a', 'ab', 'abc']")
     assert merged.splitlines()[-1] == "assert all_prefixes('abc') == ['a', 'ab', 'abc']"
     assert merged.count("all_prefixes('ab')") == 1
+    assert add_missing(merged, 'assert all_prefixes( "ab" ) == ["a", "ab"]') == merged  # quote marks aside
 
 
 def test_the_reflections_block_becomes_the_checks_that_run(tmp_path):

@@ -327,12 +327,13 @@ def _asserted_calls(code: str) -> set[str]:
     for node in tree.body:
         if isinstance(node, ast.Assert):
             test = node.test.left if isinstance(node.test, ast.Compare) else node.test
-            calls.add(re.sub(r"\s+", "", ast.get_source_segment(code, test) or ""))
+            calls.add(ast.unparse(test))  # one spelling: spaces and quote marks aside
     return calls
 
 
 def add_missing(code: str, extra: str) -> str:
-    """`code` with the asserts of `extra` whose tested expression it does not assert yet."""
+    """`code` with the asserts of `extra` whose tested expression it does not assert yet
+    (spaces and quote marks aside)."""
     have = _asserted_calls(code)
     lines = [line for line in extra.splitlines() if line.strip() and not (_asserted_calls(line) & have)]
     return "\n".join(part for part in (code.strip(), "\n".join(lines)) if part).strip()
