@@ -331,6 +331,21 @@ def test_fresh_answers_that_do_no_better_leave_the_first_one_kept(tmp_path):
     assert "search_list.index(value)" in changeset.get("finder.py").new_text
 
 
+def test_of_answers_that_fail_as_many_checks_the_one_that_returns_values_is_kept(tmp_path):
+    nothing, values = "    search_list.sort()\n```\n", "    return 7\n```\n"  # gives None; gives a wrong value
+    engine = ReplayEngine([REFLECTION, nothing, values, nothing], prefill=True)
+    events = []
+    run = stub_run(tmp_path, engine, check_examples=True, max_repairs=2)
+    run.on_event = events.append
+    run.reflect()
+    changeset = run.implement()
+    assert [(t.kind, t.problems.count("gave None")) for t in run.turns[1:]] == [
+        ("implementation", 2), ("retry", 0), ("retry", 2)]
+    assert [t.kept for t in run.turns[1:]] == [False, True, False]
+    assert any("Kept answer 2 of 3" in e.text for e in events)
+    assert "return 7" in changeset.get("finder.py").new_text
+
+
 def test_candidates_are_tried_while_the_checks_fail_and_the_passing_one_is_kept(tmp_path):
     worse = "    return None\n```\n"
     engine = ReplayEngine([REFLECTION, WRONG, worse, RIGHT.split("value):\n", 1)[1]], prefill=True)

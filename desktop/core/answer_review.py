@@ -25,7 +25,7 @@ from desktop.core.reflection_examples import checks_for, codebase_names, fit_sig
 from desktop.core.signatures import check_signatures
 from desktop.core.stated_examples import stated_checks
 from desktop.core.strategy import PlainStrategy
-from desktop.core.turns import Turn, best_of_round, ran_checks, score
+from desktop.core.turns import Turn, best_of_round, ran_checks, rank, score
 from desktop.errors import ContextError
 
 __all__ = ["AnswerReview"]
@@ -236,7 +236,8 @@ class AnswerReview:
         answer from the plan failed their checks, a sampled answer from the plan (seed 1)
         passed them in 3, one from the strategy in 1, the greedy one from the strategy told
         what failed in none.) Each is checked on its own; the answer with the fewest problems
-        is kept, the earliest on a tie; it stops at the first that passes.
+        is kept (on a tie, the one with fewer examples that gave None or raised: `rank`), the
+        earliest on a tie; it stops at the first that passes.
         """
         checker = self.checker()
         first = [t for t in self.turns[1:] if t.kept]
@@ -278,7 +279,7 @@ class AnswerReview:
             conversations[n] = self.messages
             if score(turn) == (0, 0):
                 break
-        best = min(groups, key=lambda k: (score(groups[k][-1]), k))
+        best = min(groups, key=lambda k: (rank(groups[k][-1]), k))
         for turn in self.turns[1:]:
             turn.kept = any(turn is t for t in groups[best])
         self.messages = conversations[best]  # a follow-up continues the kept answer's conversation

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from desktop.llm.engine import Usage
 
-__all__ = ["Turn", "best_of_round", "ran_checks", "score"]
+__all__ = ["Turn", "best_of_round", "gave_nothing", "ran_checks", "rank", "score"]
 
 
 @dataclass
@@ -46,12 +46,28 @@ def score(turn: Turn) -> tuple[int, int]:
     return (0 if ran_checks(turn) else 1, turn.problems.count("\n- ") + (1 if turn.problems else 0))
 
 
+def gave_nothing(turn: Turn) -> int:
+    """How many of the answer's failed examples gave nothing: None where a value was expected,
+    or an error instead of a value."""
+    messages = [f.get("message", "") for c in turn.checks if c.get("kind") == "examples"
+                for f in c.get("failures", [])]
+    return sum((m.startswith("gave None (") and not m.endswith("(expected None)")) or not m.startswith("gave ")
+               for m in messages)
+
+
+def rank(turn: Turn) -> tuple[int, int, int]:
+    """Lower is better: `score`, then fewer examples that gave nothing. Of two answers that
+    fail as many checks, the one that returns values is nearer a working one than the one
+    that returns None (a list sorted in place and not returned) or raises."""
+    return (*score(turn), gave_nothing(turn))
+
+
 def best_of_round(turns: list[Turn]) -> int | None:
     """The index of the best answer of the last round (an answer and the repairs after it),
-    or None when no check ran on any. A repair wins only when it does better: on a tie the
-    earlier answer stays."""
+    or None when no check ran on any. A repair wins only when it does better (`rank`): on a
+    tie the earlier answer stays."""
     scored = [i for i, t in enumerate(turns) if t.kind in ("implementation", "repair", "followup")]
     if not scored or not any(ran_checks(turns[i]) for i in scored):
         return None
     start = max(i for i in scored if turns[i].kind != "repair")  # this round's own answer
-    return min((i for i in scored if i >= start), key=lambda i: (score(turns[i]), i))
+    return min((i for i in scored if i >= start), key=lambda i: (rank(turns[i]), i))
