@@ -82,3 +82,34 @@ def test_the_summary_says_what_each_arm_gained_and_lost_against_an_earlier_run(t
     assert "on the 2 tasks both hold" in out
     assert "app: 1 -> 1; gained he003; lost he001" in out
     assert "baseline: 2 -> 2; gained none; lost none" in out
+
+
+def test_the_replay_finds_the_runs_a_change_could_alter_and_shows_no_text(tmp_path):
+    """`bench_replay.py`: the checks a recorded reflection gives and the answer the checks keep,
+    replayed by the code; against HEAD itself nothing differs."""
+    import json
+    import subprocess
+
+    import bench_replay
+
+    files = {"pkg/finder.py": "def find(search_list, value):\n    pass\n"}
+    plan = ">>> find([1, 2], 2)\n1\n"
+    reflection = "## Plan\n\n```python\nfrom solution import find\nassert find([1, 2], 2) == 1\n```\n"
+    assert bench_replay._checks(reflection, plan, files).splitlines() == [
+        "from pkg.finder import find", "assert find([1, 2], 2) == 1"]
+
+    def turn(kind, *messages):
+        failures = [{"id": "line 2", "message": m} for m in messages]
+        return {"kind": kind, "problems": "\n".join(f"- {m}" for m in messages),
+                "checks": [{"kind": "examples", "command": "", "failures": failures}]}
+
+    turns = [turn("implementation", "gave None (expected 1)"), turn("retry", "gave 7 (expected 1)"),
+             turn("retry", "gave None (expected 1)")]
+    assert bench_replay._kept(turns) == [0, 1]  # as many failures: the answer that gave a value
+
+    row = {"task": "02-textutils-slugify", "app": {"reflection": reflection, "turns": turns}}
+    results = tmp_path / "rows.jsonl"
+    results.write_text(json.dumps(row) + "\n")
+    out = subprocess.run([sys.executable, str(ROOT / "bench" / "bench_replay.py"), "--rev", "HEAD", "--suite",
+                          "project", str(results)], capture_output=True, text=True, timeout=300, check=True).stdout
+    assert out.strip() == "1 recorded runs; 0 could go another way with this checkout than at HEAD: none"

@@ -1,0 +1,148 @@
+"""Which recorded runs a code change could alter, found without running the model.
+
+    .venv/bin/python bench/bench_replay.py --rev fa0eb72 --suite humaneval \
+        bench/quality/results/2026-12-05-cpu-1.5b-humaneval-report-stated-examples-1ee3f11-shard*.jsonl
+
+Replays, with this checkout's `desktop/` and with REV's, the parts of each recorded app run that
+depend only on recorded text, and prints the ids of the tasks where the two differ:
+
+- the checks that run: the recorded reflection's examples block as the run turns it into code,
+  the plan's own examples merged in again (one the run had merged after an assert of the same
+  call is taken out first, so a change in how they merge shows);
+- the answer the checks keep: of the recorded Phase 2 answers (the first with its repairs, then
+  each written afresh), the one `rank` (or, before it existed, `score`) puts first, and the
+  repair the first answer ends on (whose failures the answers written afresh are told).
+
+A task not printed runs as recorded up to its first answer's checks; a printed one may go
+another way and is the one to run again. The script shows no answer or plan text, so it is safe
+on the report split. Rows of one task in several files: the last file's row counts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import tarfile
+import tempfile
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+CODE = Path(os.environ.get("PLANSMITH_REPLAY_CODE") or BENCH.parent)  # where `desktop` is imported from
+sys.path.insert(0, str(BENCH))
+sys.path.insert(0, str(CODE))
+
+from quality.harness import load_tasks  # noqa: E402
+from quality.humaneval import build_all  # noqa: E402
+
+FRESH = ("retry", "candidate")  # turns that start an answer of their own
+
+
+def _rows(paths: list[Path]) -> dict[str, dict]:
+    rows: dict[str, dict] = {}
+    for path in paths:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                row = json.loads(line)
+                rows[row["task"]] = row
+    return rows
+
+
+def _python_files(folder: Path) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): p.read_text(encoding="utf-8") for p in sorted(folder.rglob("*.py"))}
+
+
+def _checks(reflection: str, plan: str, files: dict[str, str]) -> str:
+    from desktop.core.plan_spec import PlanSpec
+    from desktop.core.reflection_examples import (add_missing, checks_for, codebase_names, fit_signatures,
+                                                  plan_checks, split_examples)
+    from desktop.core.stated_examples import normalized, stated_checks
+
+    stated = stated_checks(plan, files, examples=PlanSpec.from_text(plan).examples)
+    block = split_examples(reflection)[1]
+    try:
+        tree = ast.parse(block)
+    except SyntaxError:
+        tree = None
+    if tree is not None:  # a plan's example the run merged in after an assert of the same call comes out
+        plans = {normalized(s) for s in stated}
+        seen, drop = set(), set()
+        for n in (n for n in tree.body if isinstance(n, ast.Assert)):
+            tested = ast.unparse(n.test.left if isinstance(n.test, ast.Compare) else n.test)
+            if tested in seen and normalized(ast.unparse(n)) in plans:
+                drop.update(range(n.lineno, n.end_lineno + 1))
+            seen.add(tested)
+        block = "\n".join(line for i, line in enumerate(block.splitlines(), 1) if i not in drop)
+    quoted = fit_signatures(plan_checks(block, plan, stated=stated)[0], files)[0]
+    code = add_missing(quoted, fit_signatures("\n".join(stated), files)[0])
+    return checks_for(code, codebase_names(files)) if code else ""
+
+
+def _kept(turn_dicts: list[dict]) -> list[int]:
+    """[the turn the first answer's repairs end on as its best (what the answers written afresh
+    are told failed), the answer kept in the end (0: the first with its repairs)]."""
+    import desktop.core.turns as turns_module
+
+    key = getattr(turns_module, "rank", turns_module.score)
+    turns = [turns_module.Turn.from_dict(d) for d in turn_dicts if d.get("kind") not in ("reflection", "final")]
+    answers: list[list[int]] = []
+    for i, turn in enumerate(turns):
+        if turn.kind in FRESH or not answers:
+            answers.append([])
+        answers[-1].append(i)
+    if not answers:
+        return []
+    best = [min(a, key=lambda i: (key(turns[i]), i)) for a in answers]  # on a tie the earlier stays
+    return [best[0], min(range(len(best)), key=lambda n: (key(turns[best[n]]), n))]
+
+
+def digests(paths: list[Path], suite: str) -> dict[str, str]:
+    """Per task, a hash of the checks that would run and of the answers kept, by this `desktop`."""
+    tasks = {t.id: t for t in (load_tasks(build_all()) if suite == "humaneval" else load_tasks())}
+    out = {}
+    for task_id, row in sorted(_rows(paths).items()):
+        task = tasks[task_id]
+        app = row.get("app") or {}
+        checks = _checks(app.get("reflection") or "", task.plan, _python_files(task.repo_dir))
+        kept = _kept(app.get("turns") or [])
+        out[task_id] = hashlib.sha256(json.dumps([checks, kept]).encode()).hexdigest()[:12]
+    return out
+
+
+def _at(rev: str, paths: list[Path], suite: str) -> dict[str, str]:
+    """`digests` with REV's `desktop/`, in a process of its own."""
+    with tempfile.TemporaryDirectory() as tmp:
+        archive = Path(tmp) / "desktop.tar"
+        subprocess.run(["git", "archive", "-o", str(archive), rev, "desktop"], cwd=BENCH.parent, check=True)
+        with tarfile.open(archive) as tar:
+            tar.extractall(tmp, filter="data")
+        done = subprocess.run([sys.executable, __file__, "--digests", "--suite", suite, *map(str, paths)],
+                              env={**os.environ, "PLANSMITH_REPLAY_CODE": tmp}, capture_output=True, text=True,
+                              check=True)
+    return json.loads(done.stdout)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rev", help="the commit to compare this checkout with")
+    parser.add_argument("--suite", choices=["humaneval", "project"], default="humaneval")
+    parser.add_argument("--digests", action="store_true", help=argparse.SUPPRESS)  # the child process
+    parser.add_argument("results", nargs="+", type=Path)
+    args = parser.parse_args()
+    if args.digests:
+        print(json.dumps(digests(args.results, args.suite)))
+        return
+    if not args.rev:
+        parser.error("--rev is required")
+    now, then = digests(args.results, args.suite), _at(args.rev, args.results, args.suite)
+    changed = [t for t in now if now[t] != then.get(t)]
+    print(f"{len(now)} recorded runs; {len(changed)} could go another way with this checkout than at "
+          f"{args.rev}: {' '.join(t.split('-')[0] for t in changed) or 'none'}")
+
+
+if __name__ == "__main__":
+    main()
