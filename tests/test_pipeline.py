@@ -281,6 +281,30 @@ def test_loop_guard_ignores_code_that_repeats_a_few_times():
     looping = LoopGuard()
     unit = "def same():\n    return 'the same lines again and again'\n\n"
     assert any(looping.feed(unit) for _ in range(40))
+    assert not looping.counting
+    counting = LoopGuard()
+    cases = "".join(f"    if n == {k}:\n        return True\n" for k in range(8, 400, 2))
+    assert any(counting.feed(cases[i:i + 7]) for i in range(0, len(cases), 7)) and counting.counting
+    assert len(counting.text) < len(cases) // 3
+    table = LoopGuard()  # a table whose lines differ in more than their numbers
+    rows = "".join(f"    ({k}, {name!r}),\n" for k, name in enumerate(
+        ["alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota", "kappa", "lambda", "mu",
+         "nu", "xi", "omicron", "pi", "rho", "sigma", "tau", "upsilon", "phi", "chi", "psi", "omega"] * 3))
+    assert not any(table.feed(rows[i:i + 7]) for i in range(0, len(rows), 7))
+
+
+def test_an_answer_that_lists_cases_one_by_one_is_cut_and_asked_for_the_rule(repo):
+    cases = "".join(f"    if quantity == {k}:\n        return True\n" for k in range(1, 400))
+    listing = "inventory/report.py\n```python\ndef format_line(sku, quantity):\n" + cases
+    engine = ReplayEngine([REFLECTION, listing, "inventory/report.py\n```python\nx = 1\n```\n"])
+    events = []
+    run = make_run(repo, engine, events, reflection_tokens=256, answer_tokens=4096, max_repairs=1)
+    run.reflect()
+    run.implement()
+    assert len(run.turns[1].text) < len(listing) // 3
+    assert any(e.kind == "notice" and "listing cases one by one" in e.text for e in events)
+    assert "Write the general rule instead" in engine.prompts[2][-1]["content"]
+    assert not run.counted_cases  # the repair itself did not list cases
 
 
 def test_signatures_are_held_to_the_plan():

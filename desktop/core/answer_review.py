@@ -122,6 +122,10 @@ class AnswerReview:
         usable = self._usable(changeset)
         if not usable and not report:
             lines.append("Your answer has no code block that changes a file. Write the changes as code blocks under their file paths, in the required format.")
+        if self.counted_cases:
+            lines.append("Your answer listed cases one by one (the same lines with only their numbers changing) "
+                         "until it was stopped. Write the general rule instead: one condition, formula or loop "
+                         "that covers every case.")
         required_checklist, _ = self._split_checklist(checklist)
         required = list(dict.fromkeys(list(self.spec.required) + required_checklist.names))
         changed = {c.path: (c.old_text, c.new_text) for c in usable}

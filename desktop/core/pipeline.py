@@ -133,6 +133,7 @@ class Run(AnswerReview):
         self.repairs = 0
         self.error = ""
         self.started_at = time.time()
+        self.counted_cases = False  # the last turn was stopped listing cases one by one (repetition.py)
 
     # -- events -------------------------------------------------------------------------
 
@@ -315,7 +316,9 @@ class Run(AnswerReview):
                         self.on_event(RunEvent("text", phase, text=piece))
                         if guard.feed(piece):
                             # Leaving the iterator stops generation; the rest would only repeat.
-                            self._notice("The answer started repeating itself; generation was stopped there.")
+                            self._notice("The answer started listing cases one by one (the same lines with only "
+                                         "their numbers changing); generation was stopped there." if guard.counting
+                                         else "The answer started repeating itself; generation was stopped there.")
                             break
                         if strategy is not None and "\n" in piece:
                             cut = strategy.copy_start(text, after=after, written=written)
@@ -357,6 +360,7 @@ class Run(AnswerReview):
             raise
         turn.text = text
         turn.usage = usage
+        self.counted_cases = guard.counting
         self.turns.append(turn)
         self.messages = messages
         self.on_event(RunEvent("turn_done", phase, text=turn.kind, usage=turn.usage))
