@@ -11,10 +11,13 @@ depend only on recorded text, and prints the ids of the tasks where the two diff
   call is taken out first, so a change in how they merge shows);
 - the answer the checks keep: of the recorded Phase 2 answers (the first with its repairs, then
   each written afresh), the one `rank` (or, before it existed, `score`) puts first, and the
-  repair the first answer ends on (whose failures the answers written afresh are told).
+  repair the first answer ends on (whose failures the answers written afresh are told);
+- where the loop guard stops each recorded turn (the app's reflection and answers, the
+  baseline's answer).
 
-A task not printed runs as recorded up to its first answer's checks; a printed one may go
-another way and is the one to run again. The script shows no answer or plan text, so it is safe
+A task not printed runs as recorded as far as these go; a printed one may go another way and
+is the one to run again. A change to prompts, settings or anything else the model reads is not
+replayed: it needs the split run again. The script shows no answer or plan text, so it is safe
 on the report split. Rows of one task in several files: the last file's row counts.
 """
 
@@ -100,6 +103,14 @@ def _kept(turn_dicts: list[dict]) -> list[int]:
     return [best[0], min(range(len(best)), key=lambda n: (key(turns[best[n]]), n))]
 
 
+def _cut_at(text: str) -> int:
+    """Where the loop guard stops the recorded text (fed in 5-character pieces); -1: nowhere."""
+    from desktop.core.repetition import LoopGuard
+
+    guard = LoopGuard()
+    return next((i for i in range(0, len(text), 5) if guard.feed(text[i:i + 5])), -1)
+
+
 def digests(paths: list[Path], suite: str) -> dict[str, str]:
     """Per task, a hash of the checks that would run and of the answers kept, by this `desktop`."""
     tasks = {t.id: t for t in (load_tasks(build_all()) if suite == "humaneval" else load_tasks())}
@@ -109,7 +120,9 @@ def digests(paths: list[Path], suite: str) -> dict[str, str]:
         app = row.get("app") or {}
         checks = _checks(app.get("reflection") or "", task.plan, _python_files(task.repo_dir))
         kept = _kept(app.get("turns") or [])
-        out[task_id] = hashlib.sha256(json.dumps([checks, kept]).encode()).hexdigest()[:12]
+        texts = [app.get("reflection") or ""] + [t.get("text") or "" for t in app.get("turns") or []]
+        cuts = [_cut_at(t) for t in texts + [(row.get("baseline") or {}).get("answer") or ""]]
+        out[task_id] = hashlib.sha256(json.dumps([checks, kept, cuts]).encode()).hexdigest()[:12]
     return out
 
 
