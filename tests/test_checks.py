@@ -311,14 +311,20 @@ def test_checks_that_quote_the_plans_values_without_its_call_are_kept():
     assert left_out == 4
 
 
+def checked_run(tmp_path, engine, **options):
+    """A stub run with the examples checked and 2 repairs, reflected and implemented: (run, its
+    changes, its events)."""
+    events = []
+    run = stub_run(tmp_path, engine, **{"check_examples": True, "max_repairs": 2, **options})
+    run.on_event = events.append
+    run.reflect()
+    return run, run.implement(), events
+
+
 def test_fresh_answers_that_do_no_better_leave_the_first_one_kept(tmp_path):
     worse = "    return None\n```\n"
     engine = ReplayEngine([REFLECTION, WRONG, WRONG, worse], prefill=True)
-    events = []
-    run = stub_run(tmp_path, engine, check_examples=True, max_repairs=2)
-    run.on_event = events.append
-    run.reflect()
-    changeset = run.implement()
+    run, changeset, events = checked_run(tmp_path, engine)
     assert [(t.kind, t.kept) for t in run.turns[1:]] == [("implementation", True), ("retry", False), ("retry", False)]
     # Both from the plan alone: the first greedy and not told what failed, the second sampled
     # (greedy, it would be the first again) and told.
@@ -334,11 +340,7 @@ def test_fresh_answers_that_do_no_better_leave_the_first_one_kept(tmp_path):
 def test_of_answers_that_fail_as_many_checks_the_one_that_returns_values_is_kept(tmp_path):
     nothing, values = "    search_list.sort()\n```\n", "    return 7\n```\n"  # gives None; gives a wrong value
     engine = ReplayEngine([REFLECTION, nothing, values, nothing], prefill=True)
-    events = []
-    run = stub_run(tmp_path, engine, check_examples=True, max_repairs=2)
-    run.on_event = events.append
-    run.reflect()
-    changeset = run.implement()
+    run, changeset, events = checked_run(tmp_path, engine)
     assert [(t.kind, t.problems.count("gave None")) for t in run.turns[1:]] == [
         ("implementation", 2), ("retry", 0), ("retry", 2)]
     assert [t.kept for t in run.turns[1:]] == [False, True, False]
