@@ -68,7 +68,10 @@ def test_each_example_is_run_on_its_own_and_says_what_it_gave(tmp_path, monkeypa
     monkeypatch.syspath_prepend(str(tmp_path))
     results = list(run_examples("from m import f\nassert f(1) == 3\nf(None)\nassert f(0.1) == 1.1\n"))
     assert [r["ok"] for r in results] == [False, False, True]
-    assert results[0]["got"] == "2" and results[0]["expected"] == "3"
+    assert results[0]["got"] == "2" and results[0]["expected"] == "3" and "kind" not in results[0]
+    (alike,) = run_examples("assert sorted({2, 1}) == (1, 2)\n")  # alike to read, of another type
+    assert alike["got"] == "[1, 2]" and alike["kind"] == "a list where a tuple is expected"
+    assert "kind" not in next(run_examples("assert None == [1]\n"))  # `gave None` says it
     assert results[1]["error"].startswith("TypeError") and "m.py, line 2" in results[1]["error"]
     broken = list(run_examples("from nowhere import f\nassert f(1) == 2\n"))
     assert not broken[1]["ok"] and "not run" in broken[1]["error"] and "ModuleNotFoundError" in broken[1]["error"]
@@ -335,6 +338,13 @@ def test_fresh_answers_that_do_no_better_leave_the_first_one_kept(tmp_path):
     assert [(c["temperature"], c["seed"]) for c in engine.calls[2:]] == [(0.0, None), (0.6, 1)]
     assert any("Kept answer 1 of 3" in e.text for e in events)
     assert "search_list.index(value)" in changeset.get("finder.py").new_text
+
+
+def test_a_value_of_another_type_is_named_as_such_in_what_goes_back(tmp_path):
+    engine = ReplayEngine([REFLECTION, "    return [1]\n```\n", RIGHT.split("value):\n", 1)[1]], prefill=True)
+    run, changeset, _ = checked_run(tmp_path, engine)
+    assert "gave [1] (expected 1): a list where an int is expected" in run.turns[1].problems
+    assert "if value in search_list" in changeset.get("finder.py").new_text
 
 
 def test_of_answers_that_fail_as_many_checks_the_one_that_returns_values_is_kept(tmp_path):

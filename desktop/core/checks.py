@@ -170,6 +170,7 @@ def _examples_result(process: ProcessResult) -> CheckResult:
         result.failed += 1
         if "got" in item:
             message = f"gave {item['got']} (expected {item['expected']})"
+            message += f": {item['kind']}" if item.get("kind") else ""
         else:
             message = item.get("error", "failed")
         result.failures.append(Failure(f"line {item['line']}", message, item["source"]))

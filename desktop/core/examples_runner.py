@@ -3,9 +3,10 @@
 This file runs as a script in a scratch copy of the codebase (`python -c <this source>
 EXAMPLES_FILE`), with the user's Python, so it uses the standard library only and imports
 nothing from Plansmith. One JSON line per check goes to stdout: the statement's line and
-source, whether it passed, and for a failed `assert a == b` what `a` gave. A statement that
-fails does not hide the ones after it; a failed import or definition fails the rest with its
-reason. `test_*` functions the file defines are called too, after its statements.
+source, whether it passed, and for a failed `assert a == b` what `a` gave (and its type, when it
+is not the expected value's). A statement that fails does not hide the ones after it; a failed
+import or definition fails the rest with its reason. `test_*` functions the file defines are
+called too, after its statements.
 """
 
 from __future__ import annotations
@@ -96,8 +97,22 @@ def _check(node: ast.stmt, source: str, scope: dict, result: dict) -> None:
         expected = eval(compile(ast.Expression(test.comparators[0]), "<examples>", "eval"), scope)
         if not _equal(got, expected):
             result.update(ok=False, error="AssertionError", got=_short(got), expected=_short(expected))
+            if _other_kind(got, expected):  # `['a']` and `('a',)` look alike; say which differs
+                result["kind"] = f"{_a(type(got).__name__)} where {_a(type(expected).__name__)} is expected"
     else:
         exec(compile(ast.Module([node], type_ignores=[]), "<examples>", "exec"), scope)
+
+
+def _a(name: str) -> str:
+    return ("an " if name[:1] in "aeiou" else "a ") + name
+
+
+def _other_kind(got: object, expected: object) -> bool:
+    """A value of another type than expected, None and numbers aside (`gave None` says it; 2 and
+    2.5 differ by value)."""
+    numbers = (int, float, complex)
+    return (type(got) is not type(expected) and got is not None and expected is not None
+            and not (isinstance(got, numbers) and isinstance(expected, numbers)))
 
 
 def run_examples(source: str):
