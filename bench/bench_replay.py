@@ -13,7 +13,9 @@ depend only on recorded text, and prints the ids of the tasks where the two diff
   each written afresh), the one `rank` (or, before it existed, `score`) puts first, and the
   repair the first answer ends on (whose failures the answers written afresh are told);
 - where the loop guard stops each recorded turn (the app's reflection and answers, the
-  baseline's answer).
+  baseline's answer);
+- what the checks say of each recorded example that gave a wrong value (whether they name its
+  type as another than expected).
 
 A task not printed runs as recorded as far as these go; a printed one may go another way and
 is the one to run again. A change to prompts, settings or anything else the model reads is not
@@ -111,6 +113,25 @@ def _cut_at(text: str) -> int:
     return next((i for i in range(0, len(text), 5) if guard.feed(text[i:i + 5])), -1)
 
 
+def _kinds(turn_dicts: list[dict]) -> list[bool]:
+    """For each recorded example that gave a wrong value, whether the checks would now say it is
+    of another type than expected (examples_runner; False where the code has no such rule)."""
+    from desktop.core import examples_runner
+
+    other = getattr(examples_runner, "_other_kind", lambda got, expected: False)
+    said = []
+    for d in turn_dicts:
+        for check in d.get("checks") or []:
+            for failure in check.get("failures") or []:
+                got, _, rest = failure.get("message", "").removeprefix("gave ").rpartition(" (expected ")
+                expected = rest[:-1] if rest.endswith(")") else rest.rpartition("): ")[0]
+                try:
+                    said.append(bool(other(ast.literal_eval(got), ast.literal_eval(expected))))
+                except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+                    said.append(False)
+    return said
+
+
 def digests(paths: list[Path], suite: str) -> dict[str, str]:
     """Per task, a hash of the checks that would run and of the answers kept, by this `desktop`."""
     tasks = {t.id: t for t in (load_tasks(build_all()) if suite == "humaneval" else load_tasks())}
@@ -122,7 +143,8 @@ def digests(paths: list[Path], suite: str) -> dict[str, str]:
         kept = _kept(app.get("turns") or [])
         texts = [app.get("reflection") or ""] + [t.get("text") or "" for t in app.get("turns") or []]
         cuts = [_cut_at(t) for t in texts + [(row.get("baseline") or {}).get("answer") or ""]]
-        out[task_id] = hashlib.sha256(json.dumps([checks, kept, cuts]).encode()).hexdigest()[:12]
+        kinds = _kinds(app.get("turns") or [])
+        out[task_id] = hashlib.sha256(json.dumps([checks, kept, cuts, kinds]).encode()).hexdigest()[:12]
     return out
 
 
