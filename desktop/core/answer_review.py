@@ -240,8 +240,8 @@ class AnswerReview:
         answer from the plan failed their checks, a sampled answer from the plan (seed 1)
         passed them in 3, one from the strategy in 1, the greedy one from the strategy told
         what failed in none.) Each is checked on its own; the answer with the fewest problems
-        is kept (on a tie, the one with fewer examples that gave None or raised: `rank`), the
-        earliest on a tie; it stops at the first that passes.
+        is kept (then the one with fewer examples that gave None or raised, `rank`; then the
+        earliest); it stops at the first that passes.
         """
         checker = self.checker()
         first = [t for t in self.turns[1:] if t.kept]

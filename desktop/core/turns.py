@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from desktop.llm.engine import Usage
 
-__all__ = ["Turn", "best_of_round", "gave_nothing", "ran_checks", "rank", "score"]
+__all__ = ["Turn", "best_of_round", "ran_checks", "rank", "score"]
 
 
 @dataclass
@@ -46,7 +46,7 @@ def score(turn: Turn) -> tuple[int, int]:
     return (0 if ran_checks(turn) else 1, turn.problems.count("\n- ") + (1 if turn.problems else 0))
 
 
-def gave_nothing(turn: Turn) -> int:
+def _gave_nothing(turn: Turn) -> int:
     """How many of the answer's failed examples gave nothing: None where a value was expected,
     or an error instead of a value."""
     messages = [f.get("message", "") for c in turn.checks if c.get("kind") == "examples"
@@ -59,7 +59,7 @@ def rank(turn: Turn) -> tuple[int, int, int]:
     """Lower is better: `score`, then fewer examples that gave nothing. Of two answers that
     fail as many checks, the one that returns values is nearer a working one than the one
     that returns None (a list sorted in place and not returned) or raises."""
-    return (*score(turn), gave_nothing(turn))
+    return (*score(turn), _gave_nothing(turn))
 
 
 def best_of_round(turns: list[Turn]) -> int | None:
