@@ -6,6 +6,8 @@ same paths with the real model.
 
 from __future__ import annotations
 
+import random
+import string
 import threading
 import time
 from pathlib import Path
@@ -99,7 +101,10 @@ def request(codebase, **fields) -> RunRequest:
 
 def test_the_engine_lives_on_the_worker_thread_and_text_comes_in_batches(qtbot, worker_with, codebase, app_paths):
     # Within the reflection budget of a short plan (its word limit sets it, about 400 tokens).
-    long_reflection = " ".join(f"word{i}" for i in range(300)) + "\n" + REFLECTION
+    # Words that do not repeat (`word0 word1 ...` is a counting loop the loop guard stops).
+    rng = random.Random(7)
+    words = ("".join(rng.choices(string.ascii_lowercase, k=5)) for _ in range(300))
+    long_reflection = " ".join(words) + "\n" + REFLECTION
     engine = ReplayEngine([long_reflection], delay=0.002)
     made_on = []
 
