@@ -41,7 +41,7 @@ CODE = Path(os.environ.get("PLANSMITH_REPLAY_CODE") or BENCH.parent)  # where `d
 sys.path.insert(0, str(BENCH))
 sys.path.insert(0, str(CODE))
 
-from quality.harness import load_tasks  # noqa: E402
+from quality.harness import load_tasks, repo_files  # noqa: E402
 from quality.humaneval import build_all  # noqa: E402
 
 FRESH = ("retry", "candidate")  # turns that start an answer of their own
@@ -55,10 +55,6 @@ def _rows(paths: list[Path]) -> dict[str, dict]:
                 row = json.loads(line)
                 rows[row["task"]] = row
     return rows
-
-
-def _python_files(folder: Path) -> dict[str, str]:
-    return {p.relative_to(folder).as_posix(): p.read_text(encoding="utf-8") for p in sorted(folder.rglob("*.py"))}
 
 
 def _checks(reflection: str, plan: str, files: dict[str, str]) -> str:
@@ -139,7 +135,7 @@ def digests(paths: list[Path], suite: str) -> dict[str, str]:
     for task_id, row in sorted(_rows(paths).items()):
         task = tasks[task_id]
         app = row.get("app") or {}
-        checks = _checks(app.get("reflection") or "", task.plan, _python_files(task.repo_dir))
+        checks = _checks(app.get("reflection") or "", task.plan, repo_files(task))
         kept = _kept(app.get("turns") or [])
         texts = [app.get("reflection") or ""] + [t.get("text") or "" for t in app.get("turns") or []]
         cuts = [_cut_at(t) for t in texts + [(row.get("baseline") or {}).get("answer") or ""]]
