@@ -15,7 +15,9 @@ depend only on recorded text, and prints the ids of the tasks where the two diff
 - where the loop guard stops each recorded turn (the app's reflection and answers, the
   baseline's answer);
 - what the checks say of each recorded example that gave a wrong value (whether they name its
-  type as another than expected).
+  type as another than expected);
+- where the run asked for the examples block in a turn of its own, how that block is started
+  for the model.
 
 A task not printed runs as recorded as far as these go; a printed one may go another way and
 is the one to run again. A change to prompts, settings or anything else the model reads is not
@@ -128,6 +130,23 @@ def _kinds(turn_dicts: list[dict]) -> list[bool]:
     return said
 
 
+ASKED = "The reflection has no examples block: asking for it."
+
+
+def _opening(app: dict, plan: str, files: dict[str, str]) -> str:
+    """The start of the asked-for examples block ("": the run did not ask for one)."""
+    if ASKED not in (app.get("notices") or []):
+        return ""
+    from desktop.core import reflection_examples
+    from desktop.core.plan_spec import PlanSpec
+
+    opening = getattr(reflection_examples, "block_opening", None)
+    if opening is None:
+        return "```python\n"
+    spec = PlanSpec.from_text(plan)
+    return opening({n: m for n, m in reflection_examples.codebase_names(files).items() if spec.mentions(n)})
+
+
 def digests(paths: list[Path], suite: str) -> dict[str, str]:
     """Per task, a hash of the checks that would run and of the answers kept, by this `desktop`."""
     tasks = {t.id: t for t in (load_tasks(build_all()) if suite == "humaneval" else load_tasks())}
@@ -135,12 +154,14 @@ def digests(paths: list[Path], suite: str) -> dict[str, str]:
     for task_id, row in sorted(_rows(paths).items()):
         task = tasks[task_id]
         app = row.get("app") or {}
-        checks = _checks(app.get("reflection") or "", task.plan, repo_files(task))
+        files = repo_files(task)
+        checks = _checks(app.get("reflection") or "", task.plan, files)
         kept = _kept(app.get("turns") or [])
         texts = [app.get("reflection") or ""] + [t.get("text") or "" for t in app.get("turns") or []]
         cuts = [_cut_at(t) for t in texts + [(row.get("baseline") or {}).get("answer") or ""]]
         kinds = _kinds(app.get("turns") or [])
-        out[task_id] = hashlib.sha256(json.dumps([checks, kept, cuts, kinds]).encode()).hexdigest()[:12]
+        opening = _opening(app, task.plan, files)
+        out[task_id] = hashlib.sha256(json.dumps([checks, kept, cuts, kinds, opening]).encode()).hexdigest()[:12]
     return out
 
 

@@ -424,13 +424,14 @@ def test_without_examples_written_as_code_one_short_turn_asks_for_the_block(tmp_
     root.mkdir()
     (root / "finder.py").write_text(STUB)
     plan = plan_from_text("# Implement `find` in `finder.py`\n\nFor the list [1, 2] and the value 2, it gives 1 back.\n")
-    block = "from finder import find\nassert find([1, 2], 2) == 1\nassert find([3], 3) == 0\n```\n"
+    block = "find([1, 2], 2) == 1\nassert find([3], 3) == 0\n```\n"
     engine = ReplayEngine(["## Checklist\n- NAME `find`\n", block], prefill=True)
     run = Run(plan=plan, codebase=scan_codebase(root), engine=engine, prompts=Prompts.load(),
               options=RunOptions(check_examples=True, scratch_dir=str(tmp_path / "scratch")))
     run.reflect()
     assert "Write only that code block now." in engine.prompts[1][-1]["content"]
-    assert engine.prefills[1] == "```python\n"
+    # The block is started for the model: the import of the plan's function, then `assert `.
+    assert engine.prefills[1] == "```python\nfrom finder import find\nassert "
     assert "assert find([3], 3) == 0" in run.reflection  # shown to the user as written
     assert run.examples().splitlines() == ["from finder import find", "assert find([1, 2], 2) == 1"]
 

@@ -107,6 +107,11 @@ def test_the_replay_finds_the_runs_a_change_could_alter_and_shows_no_text(tmp_pa
              turn("retry", "gave None (expected 1)")]
     assert bench_replay._kept(turns) == [0, 1]  # as many failures: the answer that gave a value
 
+    # A run that asked for the examples block: the block's start, as the checkout writes it.
+    assert bench_replay._opening({"notices": [bench_replay.ASKED]}, plan, files) == (
+        "```python\nfrom pkg.finder import find\nassert ")
+    assert bench_replay._opening({"notices": []}, plan, files) == ""
+
     row = {"task": "02-textutils-slugify", "app": {"reflection": reflection, "turns": turns}}
     results = tmp_path / "rows.jsonl"
     results.write_text(json.dumps(row) + "\n")

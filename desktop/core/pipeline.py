@@ -24,8 +24,8 @@ from desktop.core.plan import Plan
 from desktop.core.plan_spec import PlanSpec
 from desktop.core.prompts import Prompts, fill
 from desktop.core.records import RunRecord
-from desktop.core.reflection_examples import (add_missing, checks_for, codebase_names, fit_signatures,
-                                              plan_checks, split_examples, states_examples)
+from desktop.core.reflection_examples import (add_missing, block_opening, checks_for, codebase_names,
+                                              fit_signatures, plan_checks, split_examples, states_examples)
 from desktop.core.review_ticks import codebase_texts, set_review_ticks
 from desktop.core.steer import Steer
 from desktop.core.strategy import PlainStrategy, choose_strategy
@@ -414,7 +414,7 @@ class Run(AnswerReview):
             messages = self.messages + [{"role": "assistant", "content": turn.text},
                                         {"role": "user", "content": self.prompts["examples"]
                                          + "\n\nWrite only that code block now."}]
-            opening = "```python\n"
+            opening = self._examples_opening(files)
             prefill = {"prefill": opening} if self.engine.supports_prefill else {}
             stream = self.engine.stream(messages, max_tokens=left,
                                         temperature=self.options.temperature, stop_event=stop_event, **prefill)
@@ -431,6 +431,10 @@ class Run(AnswerReview):
             addition = f"\n\n## Examples as checks\n```python\n{code}\n```\n"
             turn.text = (split_examples(turn.text)[0] if block else turn.text).rstrip() + addition
             self.on_event(RunEvent("text", self.phase, text=addition))
+
+    def _examples_opening(self, files: dict[str, str]) -> str:
+        """The asked-for block's start (block_opening): the codebase's names the plan mentions."""
+        return block_opening({n: m for n, m in codebase_names(files).items() if self.spec.mentions(n)})
 
     def _whole_files(self) -> dict[str, str]:
         """The packed files that are not cut short, by path."""

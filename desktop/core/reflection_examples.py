@@ -101,6 +101,15 @@ def codebase_names(files: Mapping[str, str]) -> dict[str, str]:
     return names
 
 
+def block_opening(names: Mapping[str, str]) -> str:
+    """How an asked-for examples block starts: the imports of `names` (name -> module), then
+    `assert `. Asked for the block with only its fence written, a small model may write the
+    function itself instead of checks (nothing to check then)."""
+    if not names:
+        return "```python\n"
+    return "```python\n" + "".join(f"from {m} import {n}\n" for n, m in names.items()) + "assert "
+
+
 def checks_for(code: str, names: Mapping[str, str]) -> str:
     """The examples as they run: without copies of the codebase's definitions, with its imports."""
     try:
