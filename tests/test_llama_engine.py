@@ -46,6 +46,38 @@ def test_followup_reuses_the_kv_cache_of_prompt_and_answer(smollm2_engine):
     assert second.prompt_tokens - second.cached_tokens < 30
 
 
+def test_a_prompt_moved_away_from_is_not_read_again(smollm2_engine):
+    """Two conversations in turn (kv_copies.py): coming back to the first reads only what is new,
+    and greedy answers are the same as from a prompt read whole."""
+    system = {"role": "system", "content": "You review Python code. " * 10}
+    first = [system, {"role": "user", "content": "Explain this code.\n" + "def f(x):\n    return x * 2\n" * 30}]
+    other = [system, {"role": "user", "content": "Name three sorting algorithms."}]
+    smollm2_engine.forget()
+    answer = "".join(smollm2_engine.stream(first, max_tokens=20))
+    read = smollm2_engine.last_usage
+    "".join(smollm2_engine.stream(other, max_tokens=20))
+    assert smollm2_engine.last_usage.cached_tokens < 80  # only the system prompt was shared
+    again = "".join(smollm2_engine.stream(first, max_tokens=20))
+    assert smollm2_engine.last_usage.cached_tokens >= read.prompt_tokens - 1  # from the copy
+    assert again == answer
+    smollm2_engine.forget()  # drops the copies too
+    assert "".join(smollm2_engine.stream(first, max_tokens=20)) == answer
+    assert smollm2_engine.last_usage.cached_tokens == 0
+
+
+def test_no_copies_within_a_zero_byte_limit(smollm2_path):
+    engine = LlamaEngine(smollm2_path, context_size=2048, threads=1, kv_copy_bytes=0)
+    try:
+        system = {"role": "system", "content": "You review Python code. " * 10}
+        first = [system, {"role": "user", "content": "def f(x):\n    return x * 2\n" * 30}]
+        "".join(engine.stream(first, max_tokens=5))
+        "".join(engine.stream([system, {"role": "user", "content": "Hello."}], max_tokens=5))
+        "".join(engine.stream(first, max_tokens=5))
+        assert engine.last_usage.cached_tokens < 80  # read again: nothing was kept
+    finally:
+        engine.close()
+
+
 def test_stop_ends_generation_quickly(smollm2_engine):
     stop = threading.Event()
     pieces = []

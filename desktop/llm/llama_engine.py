@@ -23,6 +23,7 @@ from pathlib import Path
 
 from desktop.errors import ContextError, EngineError
 from desktop.llm.engine import EngineInfo, Message, PromptProgress, Usage
+from desktop.llm.kv_copies import MIN_TOKENS, KvCopies, shared_prefix
 from desktop.llm.lookup_decoding import greedy_lookup_tokens
 
 log = logging.getLogger(__name__)
@@ -93,6 +94,7 @@ class LlamaEngine:
         seed: int = 0,
         sha256: str | None = None,
         prompt_lookup: bool = False,
+        kv_copy_bytes: int = 512 * 1024 * 1024,
     ) -> None:
         self.model_path = Path(model_path)
         self.requested_context = context_size
@@ -108,6 +110,8 @@ class LlamaEngine:
         self._formatter = None
         self._gpu_layers_used = 0
         self._turn: _Turn | None = None
+        # Copies of the KV cache for prompts moved away from, up to this many bytes (0: none).
+        self._copies = KvCopies(kv_copy_bytes)
         self._abort_source: threading.Event | None = None
         self._abort_cb = None
         self._sha256 = sha256  # recorded with each run; hashing is the caller's (cached) job
@@ -180,11 +184,13 @@ class LlamaEngine:
         """Drop the KV cache, so the next call reads its whole prompt (benchmarks, tests)."""
         if self._llm is not None:
             self._llm.reset()
+        self._copies.clear()
         self._turn = None
 
     def close(self) -> None:
         if self._llm is not None:
             self._llm.close()
+        self._copies.clear()
         self._llm = None
         self._turn = None
 
@@ -249,11 +255,12 @@ class LlamaEngine:
 
         llm = self._llm
         cached = llm._input_ids.tolist()
-        common = 0
-        for a, b in zip(cached, tokens):
-            if a != b:
-                break
-            common += 1
+        common = shared_prefix(cached, tokens)
+        if len(cached) - common >= MIN_TOKENS:
+            self._copies.save(llm, cached)  # about to be dropped: kept to come back to (kv_copies.py)
+        index, shared = self._copies.best(tokens)
+        if shared >= common + MIN_TOKENS:
+            common = shared if self._copies.restore(llm, index) else 0  # a failed one empties the cache
         common = min(common, len(tokens) - 1)  # re-read at least one token for fresh logits
         llm.n_tokens = common  # eval() drops the KV entries past this point
         todo = tokens[common:]
