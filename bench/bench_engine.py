@@ -2,6 +2,7 @@
 
     python bench/bench_engine.py overhead [--model qwen-0.5b] [--runs 5] [--tokens 512]
     python bench/bench_engine.py kv       [--model qwen-1.5b]
+    python bench/bench_engine.py switch   [--model qwen-1.5b]
     python bench/bench_engine.py memory   [--model qwen-1.5b] [--context 8192]
 
 overhead: the app's LlamaEngine.stream against a raw greedy `Llama.generate()` loop over the
@@ -10,6 +11,13 @@ overhead: the app's LlamaEngine.stream against a raw greedy `Llama.generate()` l
 kv:       Phase 2's time to first token after a ~3,000-token prompt and an unedited
           ~800-token reflection, against the same Phase 2 prompt read cold (model load
           excluded); ratio warm/cold (target <= 0.2).
+switch:   two conversations in turn, as the answers written afresh go (the plan-only prompt,
+          then the strategy's, each told what failed): A, B, A', B', A'' with ~2,000- and
+          ~1,000-token prompts that share a system prompt, 48-token answers, sampled at 0.6
+          with fixed seeds; the engine with copies of the KV cache (kv_copies.py) against
+          the same engine with none (`kv_copy_bytes=0`), each on a fresh engine. Prints the
+          prompt-reading seconds of each and their ratio, the copies' peak bytes, and whether
+          every answer is the same. Target: ratio <= 0.5, same answers.
 memory:   peak RSS of a process that loads the model at the given context and generates,
           against the model file size plus the KV cache; reports the overhead.
 lookup:   decode tokens/s of greedy answers with prompt-lookup decoding against without, on
@@ -152,6 +160,36 @@ def kv(args) -> dict:
     return result
 
 
+def _switching(path: Path, args, *, copy_bytes: int) -> tuple[float, list[str], int]:
+    engine = LlamaEngine(path, context_size=8192, threads=THREADS, gpu_layers=args.gpu_layers,
+                         kv_copy_bytes=copy_bytes)
+    engine.load()
+    a, b = long_prompt(engine, 2000), long_prompt(engine, 1000)
+    b[-1]["content"] = "Summarize what this code does.\n" + b[-1]["content"]  # parts after the system prompt
+    asks = [a, b] + [m[:-1] + [{**m[-1], "content": m[-1]["content"] + f"\n\nAttempt {n}: the checks failed."}]
+                     for n, m in enumerate([a, b, a], 2)]
+    seconds, answers, peak = 0.0, [], 0
+    for n, messages in enumerate(asks):
+        answers.append("".join(engine.stream(messages, max_tokens=48, temperature=0.6, seed=n, ignore_eos=True)))
+        seconds += engine.last_usage.prompt_seconds
+        peak = max(peak, engine._copies.held_bytes)
+    engine.close()
+    return seconds, answers, peak
+
+
+def switch(args) -> dict:
+    path = model_file(args)
+    off_s, off_answers, _ = _switching(path, args, copy_bytes=0)
+    on_s, on_answers, peak = _switching(path, args, copy_bytes=512 * 1024 * 1024)
+    result = {"model": path.name, "threads": THREADS, "prompt_seconds_copies": on_s, "prompt_seconds_none": off_s,
+              "ratio": on_s / off_s, "peak_copy_bytes": peak, "same_answers": on_answers == off_answers}
+    print(f"Two conversations in turn ({path.name}, {THREADS} threads), 5 prompts")
+    print(f"  prompt reading: with copies {on_s:.1f} s, without {off_s:.1f} s; ratio {result['ratio']:.2f} "
+          "(target <= 0.5)")
+    print(f"  copies held at most {peak / 2**20:.0f} MiB; answers the same: {result['same_answers']}")
+    return result
+
+
 def _lookup_prompts(engine: LlamaEngine, limit: int) -> list[tuple[str, str, list[dict]]]:
     """(kind, name, messages): the one-shot prompts of project tasks whose target file is written
     whole, of HumanEval tasks, and one Phase 1 prompt (its answer is prose)."""
@@ -284,7 +322,7 @@ def main() -> None:
         _memory_child(sys.argv[2], int(sys.argv[3]))
         return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("which", choices=["overhead", "kv", "memory", "lookup"])
+    parser.add_argument("which", choices=["overhead", "kv", "switch", "memory", "lookup"])
     parser.add_argument("--prompts", type=int, default=4, help="lookup: prompts of each kind")
     parser.add_argument("--model", default=None, choices=["smollm2", "qwen-0.5b", "qwen-1.5b"])
     parser.add_argument("--model-path", default=None, help="a .gguf file to use instead of --model")
@@ -294,9 +332,9 @@ def main() -> None:
     parser.add_argument("--gpu-layers", type=int, default=-1)
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args()
-    args.model = args.model or {"overhead": "qwen-0.5b", "kv": "qwen-1.5b", "memory": "qwen-1.5b",
-                                "lookup": "qwen-1.5b"}[args.which]
-    result = {"overhead": overhead, "kv": kv, "memory": memory, "lookup": lookup}[args.which](args)
+    args.model = args.model or {"overhead": "qwen-0.5b", "kv": "qwen-1.5b", "switch": "qwen-1.5b",
+                                "memory": "qwen-1.5b", "lookup": "qwen-1.5b"}[args.which]
+    result = {"overhead": overhead, "kv": kv, "switch": switch, "memory": memory, "lookup": lookup}[args.which](args)
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(result, indent=1))
