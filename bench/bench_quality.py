@@ -240,7 +240,7 @@ def main() -> None:
     parser.add_argument("--context", type=int, default=12288)
     parser.add_argument("--answer-tokens", type=int, default=1536)
     parser.add_argument("--reflection-tokens", type=int, default=1024)
-    parser.add_argument("--max-repairs", type=int, default=4)
+    parser.add_argument("--max-repairs", type=int, default=Settings().max_repairs)
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--gpu-layers", type=int, default=-1)
     parser.add_argument("--summary-only", action="store_true")

@@ -37,7 +37,7 @@ class Settings:
     prompt_lookup: bool = False
     max_answer_tokens: int = 2048
     max_reflection_tokens: int = 1024
-    max_repairs: int = 4
+    max_repairs: int = 8
     models_dirs: list[str] = field(default_factory=list)
     # Team server (OpenAI-compatible)
     server_url: str = ""

@@ -373,7 +373,7 @@ def test_the_check_settings_are_saved_with_the_command_for_this_codebase(qtbot, 
     dialog.check_command.setText("  pytest -q  ")
     dialog.check_timeout.setValue(30)
     dialog.candidates.setValue(3)
-    assert dialog.repairs.value() == 4  # the default
+    assert dialog.repairs.value() == 8  # the default
     dialog.repairs.setValue(1)
     dialog.accept()
     saved = load_settings(app_paths.settings_file)

@@ -72,7 +72,7 @@ class RunOptions:
     reflection_tokens: int = 1024
     answer_tokens: int = 2048
     temperature: float = 0.0
-    max_repairs: int = 4
+    max_repairs: int = 8
     # Context kept free for the repair turns' problems text.
     margin_tokens: int = 128
     # "auto": the small-model rules where the engine can continue a reply; "plain": none.
