@@ -21,7 +21,9 @@ depend only on recorded text, and prints the ids of the tasks where the two diff
 
 A task not printed runs as recorded as far as these go; a printed one may go another way and
 is the one to run again. A change to prompts, settings or anything else the model reads is not
-replayed: it needs the split run again. The script shows no answer or plan text, so it is safe
+replayed: it needs the split run again. Nor is a change in how the engine computes: since the
+KV copies (ba4d3fa), an answer written afresh after a switch between conversations may differ
+in a sampled token from one recorded before them. The script shows no answer or plan text, so it is safe
 on the report split. Rows of one task in several files: the last file's row counts.
 """
 
