@@ -8,7 +8,10 @@ that is about a minute per switch for the 1.5B model on one thread. So, before t
 a long stretch, the engine copies it here (`llama_state_seq_get_data`, sequence 0: the KV
 entries of the tokens held, a few tens of MB for a 1.5B model and a 2,000-token prompt), and a
 later prompt that shares more with a copy than with the cache starts from that copy. Copies are
-kept most recent first, within a byte limit. Only `desktop/llm` imports llama_cpp.
+kept within a byte limit, the oldest dropped first. A copy holds the entries as they were
+computed, often while the model wrote those tokens one at a time; read again in a batch they
+can differ in the last bits, enough to tip a sampled token now and then. Only `desktop/llm`
+imports llama_cpp.
 """
 
 from __future__ import annotations
@@ -47,9 +50,6 @@ class KvCopies:
     @property
     def held_bytes(self) -> int:
         return sum(len(c.data) for c in self._copies)
-
-    def __len__(self) -> int:
-        return len(self._copies)
 
     def clear(self) -> None:
         self._copies.clear()
