@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from desktop.core.answer_choices import answer_choices
 from desktop.core.checks import Checker, CheckResult, failed_commands, problems_text
 from desktop.core.codebase import scan_codebase
 from desktop.core.examples_runner import run_examples
@@ -18,6 +19,7 @@ from desktop.core.plan import plan_from_text
 from desktop.core.prompts import Prompts
 from desktop.core.reflection_examples import split_examples
 from desktop.core.scratch import clean_environment, network_wall
+from desktop.core.turns import Turn
 from desktop.llm.replay_engine import ReplayEngine
 
 STUB = "def find(search_list, value):\n    pass\n"
@@ -356,6 +358,42 @@ def test_of_answers_that_fail_as_many_checks_the_one_that_returns_values_is_kept
     assert [t.kept for t in run.turns[1:]] == [False, True, False]
     assert any("Kept answer 2 of 3" in e.text for e in events)
     assert "return 7" in changeset.get("finder.py").new_text
+
+
+GUARDED = ("    if len(search_list) < 3:\n        return -1\n"
+           "    return search_list.index(value) if value in search_list else -1\n```\n")
+
+
+@pytest.mark.parametrize("command", ["", f"{sys.executable} -c pass"])
+def test_when_no_answer_passes_one_passes_without_an_early_exit_it_added(tmp_path, command):
+    worse = "    return None\n```\n"
+    engine = ReplayEngine([REFLECTION, GUARDED, GUARDED, worse], prefill=True)
+    run, changeset, events = checked_run(tmp_path, engine, check_command=command)
+    before = snapshot(run.codebase.root)
+    assert [(t.kind, t.candidate, t.kept) for t in run.turns[1:]] == [
+        ("implementation", 0, True), ("retry", 1, False), ("retry", 2, False), ("edit", 0, True)]
+    edit = run.turns[-1]
+    assert "`if len(search_list) < 3:`" in edit.prompt and len(engine.calls) == 4  # no model turn
+    assert edit.checks[-1]["kind"] == "examples" and edit.checks[-1]["failed"] == 0 and run.final_checks()[-1].ok
+    new_text = changeset.get("finder.py").new_text
+    assert "len(search_list)" not in new_text and "else -1" in new_text
+    assert any("passes its checks without the early exit `if len(search_list) < 3:`" in e.text for e in events)
+    assert any("Kept answer 1 of 3: it passes the checks." in e.text for e in events)
+    labels = [c.label for c in answer_choices(run.turns)]
+    assert labels[0] == "Answer 1 (first answer, without an early exit it added): passes its checks · kept"
+    assert Turn.from_dict(run.to_record()["turns"][-1]).kind == "edit"
+    assert snapshot(run.codebase.root) == before
+
+
+def test_an_early_exit_is_not_left_out_when_an_answer_passes_or_repairs_are_off(tmp_path):
+    engine = ReplayEngine([REFLECTION, GUARDED, RIGHT.split("value):\n", 1)[1]], prefill=True)
+    run, _, _ = checked_run(tmp_path, engine)
+    assert [t.kind for t in run.turns[1:]] == ["implementation", "retry"]
+    engine = ReplayEngine([REFLECTION, GUARDED], prefill=True)
+    (tmp_path / "off").mkdir()
+    run = stub_run(tmp_path / "off", engine, check_examples=True, max_repairs=0)
+    run.reflect()
+    assert "len(search_list)" in run.implement().get("finder.py").new_text
 
 
 def test_candidates_are_tried_while_the_checks_fail_and_the_passing_one_is_kept(tmp_path):

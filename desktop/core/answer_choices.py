@@ -52,6 +52,8 @@ def _how(turns: list[Turn], indices: list[int]) -> str:
         how = "first answer" + (", " + _count(repairs, "repair") if repairs else "")
     else:
         how = "written afresh" if first.kind == "retry" else "sampled candidate"
+    if any(turns[i].kind == "edit" for i in indices):
+        how += ", without an early exit it added"
     return how + (", then asked for whole" if turns[indices[-1]].kind == "final" else "")
 
 

@@ -17,6 +17,7 @@ from desktop.core.changes import ChangeSet
 from desktop.core.checklist import Checklist, check_names
 from desktop.core.checks import Checker, CheckResult, problems_text
 from desktop.core.compose import compose_answers
+from desktop.core.early_exits import without_early_exits
 from desktop.core.new_files import unasked_files
 from desktop.core.prompts import fill
 from desktop.core.py_facts import ModuleFacts
@@ -29,6 +30,8 @@ from desktop.core.turns import Turn, best_of_round, ran_checks, rank, score
 from desktop.errors import ContextError
 
 __all__ = ["AnswerReview"]
+
+EXIT_TRIES = 12  # answers checked without an early exit, at most, per run
 
 
 def _parses(changes) -> bool:
@@ -283,6 +286,9 @@ class AnswerReview:
             conversations[n] = self.messages
             if score(turn) == (0, 0):
                 break
+        if (self.options.max_repairs > 0 and not any(score(g[-1]) == (0, 0) for g in groups.values())
+                and not self._stopped(stop_event)):
+            self._without_early_exits(groups, checklist, checker, stop_event)
         best = min(groups, key=lambda k: (rank(groups[k][-1]), k))
         for turn in self.turns[1:]:
             turn.kept = any(turn is t for t in groups[best])
@@ -291,6 +297,41 @@ class AnswerReview:
         if len(groups) > 1:
             self._notice(f"Kept answer {best + 1} of {len(groups)}: " + (
                 "it passes the checks." if score(groups[best][-1]) == (0, 0) else "it fails the fewest checks."))
+
+    def _without_early_exits(self, groups: dict[int, list[Turn]], checklist: Checklist, checker: Checker,
+                             stop_event: threading.Event | None) -> None:
+        """When no answer passed its checks: each answer, best first, without one of the early
+        exits it added (early_exits.py). The first that passes every check joins its answer as
+        an "edit" turn (no model turn: the answer's file with that `if` left out)."""
+        quick = checker.examples_only() if checker.command else None
+        tries = 0
+        for k in sorted(groups, key=lambda k: (rank(groups[k][-1]), k)):
+            for turn in self.turns[1:]:
+                turn.kept = any(turn is t for t in groups[k])
+            changes = self._usable(self._rebuild_changeset())
+            for change in (c for c in changes if c.path.endswith(".py")):
+                for variant in without_early_exits(change.new_text, change.old_text):
+                    if tries >= EXIT_TRIES or self._stopped(stop_event):
+                        return
+                    if not tries:
+                        self._notice("No answer passed its checks: checking each without an early exit it added.")
+                    tries += 1
+                    files = [(c.path, variant.text if c is change else c.new_text) for c in changes]
+                    if not all(r.ok and r.ran for each in (quick, checker) if each is not None
+                               for r in each.run(files, stop_event=stop_event)):
+                        continue
+                    text = variant.text if variant.text.endswith("\n") else variant.text + "\n"
+                    turn = Turn("edit", f"Answer {k + 1} without the early exit on line {variant.line} "
+                                f"of `{change.path}`: `{variant.source}`",
+                                f"{change.path}\n```python\n{text}```", candidate=k)
+                    self.turns.append(turn)
+                    self._notice(f"Answer {k + 1} passes its checks without the early exit `{variant.source}` "
+                                 f"(line {variant.line} of `{change.path}`), which it added.")
+                    self._review(checklist, checker, stop_event)
+                    if score(turn) == (0, 0):
+                        groups[k].append(turn)
+                        return
+                    self.turns.pop()
 
     def _last_turn(self, checklist: Checklist, strategy: PlainStrategy, *, stop_event: threading.Event | None) -> None:
         """When nothing usable came out, one more turn asks for the first target file, whole.

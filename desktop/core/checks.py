@@ -113,6 +113,14 @@ class Checker:
     def active(self) -> bool:
         return bool(self.examples or self.command)
 
+    def examples_only(self) -> "Checker | None":
+        """The same checks without the command (the quick ones), or None when there are no
+        examples."""
+        if not self.examples:
+            return None
+        return Checker(self.root, scratch_dir=self.scratch_dir, examples=self.examples, timeout=self.timeout,
+                       python=self.python, examples_any_code=self.examples_any_code)
+
     def run(self, files: list[tuple[str, str | None]], *, stop_event: threading.Event | None = None) -> list[CheckResult]:
         """The checks on a copy of the codebase with `files` (path, new text or None) written in."""
         results = []

@@ -13,7 +13,9 @@ __all__ = ["Turn", "best_of_round", "ran_checks", "rank", "score"]
 
 @dataclass
 class Turn:
-    kind: str  # "reflection" | "implementation" | "repair" | "retry" | "candidate" | "final" | "followup"
+    # "reflection" | "implementation" | "repair" | "retry" | "candidate" | "final" | "followup",
+    # or "edit": no model turn, the answer's file with an early exit left out (early_exits.py)
+    kind: str
     prompt: str
     text: str = ""
     usage: Usage = field(default_factory=Usage)
