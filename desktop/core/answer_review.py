@@ -311,6 +311,8 @@ class AnswerReview:
             changes = self._usable(self._rebuild_changeset())
             for change in (c for c in changes if c.path.endswith(".py")):
                 for variant in without_early_exits(change.new_text, change.old_text):
+                    if "```" in variant.text:
+                        continue  # the file's own text holds a fence: it would not survive as one block
                     if tries >= EXIT_TRIES or self._stopped(stop_event):
                         return
                     if not tries:
