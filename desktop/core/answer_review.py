@@ -244,8 +244,7 @@ class AnswerReview:
         passed them in 3, one from the strategy in 1, the greedy one from the strategy told
         what failed in none.) Each is checked on its own; the answer with the fewest problems
         is kept (then the one with fewer examples that gave None or raised, `rank`; then the
-        earliest); it stops at the first that passes. An answer whose code is an earlier one's
-        again (`_answer_key`) adds one more after the others, up to half the limit.
+        earliest); it stops at the first that passes.
         """
         checker = self.checker()
         first = [t for t in self.turns[1:] if t.kept]
@@ -267,9 +266,6 @@ class AnswerReview:
             attempts.append((*source, "retry" if len(attempts) < retries else "candidate", temperature, seed))
         groups = {0: first}
         conversations = {0: self.messages}  # each ends with the user turn its last answer replies to
-        self._rebuild_changeset()
-        seen = {self._answer_key(): 1}  # each answer's code, and the number of the first that wrote it
-        repeats = 0
         for n, (where, messages, ask, kind, temp, seed) in enumerate(attempts, 1):
             if self._stopped(stop_event):
                 break
@@ -290,18 +286,6 @@ class AnswerReview:
             conversations[n] = self.messages
             if score(turn) == (0, 0):
                 break
-            key = self._answer_key()
-            if key in seen and kind == "retry" and repeats < self.options.max_repairs // 2:
-                # The same code as an earlier answer tells nothing new: one more answer, after
-                # the others and with the next seed, does not count against the limit (at most
-                # half the limit more).
-                repeats += 1
-                next_seed = max((a[-1] or 0) for a in attempts) + 1
-                source = from_plan_told if next_seed % 2 else from_strategy
-                attempts.insert(sum(a[3] == "retry" for a in attempts), (*source, "retry", temperature, next_seed))
-                self._notice(f"Answer {n + 1} is the code of answer {seen[key]} again: one more answer is "
-                             f"written ({repeats} of at most {self.options.max_repairs // 2} beyond the limit).")
-            seen.setdefault(key, n + 1)
         if (self.options.max_repairs > 0 and not any(score(g[-1]) == (0, 0) for g in groups.values())
                 and not self._stopped(stop_event)):
             self._without_early_exits(groups, checklist, checker, stop_event)
@@ -313,17 +297,6 @@ class AnswerReview:
         if len(groups) > 1:
             self._notice(f"Kept answer {best + 1} of {len(groups)}: " + (
                 "it passes the checks." if score(groups[best][-1]) == (0, 0) else "it fails the fewest checks."))
-
-    def _answer_key(self) -> tuple:
-        """The current answer's code, to tell one answer from another: a Python file by its
-        syntax tree (blank lines and comments aside), any other by its text."""
-        key = []
-        for path, text in sorted(self._proposed().items()):
-            try:
-                key.append((path, ast.dump(ast.parse(text)) if path.endswith(".py") else text))
-            except (SyntaxError, ValueError):
-                key.append((path, text))
-        return tuple(key)
 
     def _without_early_exits(self, groups: dict[int, list[Turn]], checklist: Checklist, checker: Checker,
                              stop_event: threading.Event | None) -> None:
