@@ -17,7 +17,10 @@ depend only on recorded text, and prints the ids of the tasks where the two diff
 - what the checks say of each recorded example that gave a wrong value (whether they name its
   type as another than expected);
 - where the run asked for the examples block in a turn of its own, how that block is started
-  for the model.
+  for the model;
+- in a run where no answer passed its checks, the early exits each recorded answer would be
+  tried without (early_exits.py), read from each answer's Python blocks against the
+  codebase's own lines (whether one passes is not replayed: that runs the code).
 
 A task not printed runs as recorded as far as these go; a printed one may go another way and
 is the one to run again. A change to prompts, settings or anything else the model reads is not
@@ -149,6 +152,27 @@ def _opening(app: dict, plan: str, files: dict[str, str]) -> str:
     return opening({n: m for n, m in reflection_examples.codebase_names(files).items() if spec.mentions(n)})
 
 
+def _exits(turn_dicts: list[dict], files: dict[str, str]) -> list[list[int]]:
+    """Where no recorded answer passed its checks: for each answer turn, the lines of the early
+    exits it would be tried without ([] before early_exits.py existed)."""
+    import re
+
+    from desktop.core import turns as turns_module
+
+    try:
+        from desktop.core.early_exits import without_early_exits
+    except ImportError:
+        return []
+    turns = [turns_module.Turn.from_dict(d) for d in turn_dicts
+             if d.get("kind") not in ("reflection", "final", "edit")]
+    first = turns[:next((i for i, t in enumerate(turns) if t.kind in FRESH), len(turns))]
+    if not first or not turns_module.ran_checks(first[-1]) or any(turns_module.score(t) == (0, 0) for t in turns):
+        return []  # as the run: only after answers whose checks ran, none of which passed
+    own = "\n".join(files.values())
+    return [[v.line for block in re.findall(r"```python\n(.*?)(?:```|$)", t.text, re.S)
+             for v in without_early_exits(block, own)] for t in turns]
+
+
 def digests(paths: list[Path], suite: str) -> dict[str, str]:
     """Per task, a hash of the checks that would run and of the answers kept, by this `desktop`."""
     tasks = {t.id: t for t in (load_tasks(build_all()) if suite == "humaneval" else load_tasks())}
@@ -163,7 +187,11 @@ def digests(paths: list[Path], suite: str) -> dict[str, str]:
         cuts = [_cut_at(t) for t in texts + [(row.get("baseline") or {}).get("answer") or ""]]
         kinds = _kinds(app.get("turns") or [])
         opening = _opening(app, task.plan, files)
-        out[task_id] = hashlib.sha256(json.dumps([checks, kept, cuts, kinds, opening]).encode()).hexdigest()[:12]
+        parts = [checks, kept, cuts, kinds, opening]
+        exits = _exits(app.get("turns") or [], files)
+        if any(exits):  # left out when empty, so a run without any hashes as before
+            parts.append(exits)
+        out[task_id] = hashlib.sha256(json.dumps(parts).encode()).hexdigest()[:12]
     return out
 
 

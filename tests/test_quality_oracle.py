@@ -112,6 +112,14 @@ def test_the_replay_finds_the_runs_a_change_could_alter_and_shows_no_text(tmp_pa
         "```python\nfrom pkg.finder import find\nassert ")
     assert bench_replay._opening({"notices": []}, plan, files) == ""
 
+    # No answer passed: the early exits each would be tried without (the file's own `if` stays).
+    guarded = {"kind": "implementation", "problems": "- gave -1 (expected 1)", "checks": [{"kind": "examples"}],
+               "text": "pkg/finder.py\n```python\ndef find(search_list, value):\n    if not search_list:\n"
+                       "        return -1\n    if len(search_list) < 3:\n        return -1\n    return 1\n```\n"}
+    own = {"pkg/finder.py": "def find(search_list, value):\n    if not search_list:\n        return -1\n    pass\n"}
+    assert bench_replay._exits([guarded, turn("retry", "gave 7 (expected 1)")], own) == [[4], []]
+    assert bench_replay._exits([{**guarded, "problems": "", "checks": [{"kind": "examples"}]}], own) == []
+
     row = {"task": "02-textutils-slugify", "app": {"reflection": reflection, "turns": turns}}
     results = tmp_path / "rows.jsonl"
     results.write_text(json.dumps(row) + "\n")
