@@ -385,6 +385,18 @@ def test_when_no_answer_passes_one_passes_without_an_early_exit_it_added(tmp_pat
     assert snapshot(run.codebase.root) == before
 
 
+def test_an_answer_whose_other_problems_stay_is_not_kept_without_an_early_exit(tmp_path):
+    # The checks pass without the exit, but `helper` still uses a name nothing defines: the
+    # answer is not kept that way, no "passes" notice is given, and the next answer is tried.
+    bad = GUARDED.replace("```\n", "\n\ndef helper():\n    return missing_name\n```\n")
+    engine = ReplayEngine([REFLECTION, bad, bad, bad], prefill=True)
+    run, changeset, events = checked_run(tmp_path, engine)
+    assert "edit" not in [t.kind for t in run.turns]
+    assert not any("passes its checks without" in e.text for e in events)
+    assert any("checking each without an early exit" in e.text for e in events)
+    assert "len(search_list)" in changeset.get("finder.py").new_text
+
+
 def test_an_early_exit_is_not_left_out_when_an_answer_passes_or_repairs_are_off(tmp_path):
     engine = ReplayEngine([REFLECTION, GUARDED, RIGHT.split("value):\n", 1)[1]], prefill=True)
     run, _, _ = checked_run(tmp_path, engine)

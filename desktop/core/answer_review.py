@@ -309,31 +309,32 @@ class AnswerReview:
             for turn in self.turns[1:]:
                 turn.kept = any(turn is t for t in groups[k])
             changes = self._usable(self._rebuild_changeset())
-            for change in (c for c in changes if c.path.endswith(".py")):
-                for variant in without_early_exits(change.new_text, change.old_text):
-                    if "```" in variant.text:
-                        continue  # the file's own text holds a fence: it would not survive as one block
-                    if tries >= EXIT_TRIES or self._stopped(stop_event):
-                        return
-                    if not tries:
-                        self._notice("No answer passed its checks: checking each without an early exit it added.")
-                    tries += 1
-                    files = [(c.path, variant.text if c is change else c.new_text) for c in changes]
-                    if not all(r.ok and r.ran for each in (quick, checker) if each is not None
-                               for r in each.run(files, stop_event=stop_event)):
-                        continue
-                    text = variant.text if variant.text.endswith("\n") else variant.text + "\n"
-                    turn = Turn("edit", f"Answer {k + 1} without the early exit on line {variant.line} "
-                                f"of `{change.path}`: `{variant.source}`",
-                                f"{change.path}\n```python\n{text}```", candidate=k)
-                    self.turns.append(turn)
+            variants = [(change, variant) for change in changes if change.path.endswith(".py")
+                        for variant in without_early_exits(change.new_text, change.old_text)
+                        if "```" not in variant.text]  # a fence in the file would not survive as one block
+            for change, variant in variants:
+                if tries >= EXIT_TRIES or self._stopped(stop_event):
+                    return
+                if not tries:
+                    self._notice("No answer passed its checks: checking each without an early exit it added.")
+                tries += 1
+                files = [(c.path, variant.text if c is change else c.new_text) for c in changes]
+                if not all(r.ok and r.ran for each in (quick, checker) if each is not None
+                           for r in each.run(files, stop_event=stop_event)):
+                    continue
+                text = variant.text if variant.text.endswith("\n") else variant.text + "\n"
+                turn = Turn("edit", f"Answer {k + 1} without the early exit on line {variant.line} "
+                            f"of `{change.path}`: `{variant.source}`",
+                            f"{change.path}\n```python\n{text}```", candidate=k)
+                self.turns.append(turn)
+                self._review(checklist, checker, stop_event)
+                if score(turn) == (0, 0):
+                    groups[k].append(turn)
                     self._notice(f"Answer {k + 1} passes its checks without the early exit `{variant.source}` "
                                  f"(line {variant.line} of `{change.path}`), which it added.")
-                    self._review(checklist, checker, stop_event)
-                    if score(turn) == (0, 0):
-                        groups[k].append(turn)
-                        return
-                    self.turns.pop()
+                    return
+                self.turns.pop()
+                break  # its checks pass but its other problems stay (a stub, a name): the next answer
 
     def _last_turn(self, checklist: Checklist, strategy: PlainStrategy, *, stop_event: threading.Event | None) -> None:
         """When nothing usable came out, one more turn asks for the first target file, whole.
