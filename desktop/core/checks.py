@@ -9,6 +9,7 @@ problems text a repair turn sends back.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import re
@@ -118,8 +119,9 @@ class Checker:
         examples."""
         if not self.examples:
             return None
-        return Checker(self.root, scratch_dir=self.scratch_dir, examples=self.examples, timeout=self.timeout,
-                       python=self.python, examples_any_code=self.examples_any_code)
+        quick = copy.copy(self)
+        quick.command = ""
+        return quick
 
     def run(self, files: list[tuple[str, str | None]], *, stop_event: threading.Event | None = None) -> list[CheckResult]:
         """The checks on a copy of the codebase with `files` (path, new text or None) written in."""
