@@ -155,9 +155,8 @@ def _opening(app: dict, plan: str, files: dict[str, str]) -> str:
 def _exits(turn_dicts: list[dict], files: dict[str, str]) -> list[list[int]]:
     """Where no recorded answer passed its checks: for each answer turn, the lines of the early
     exits it would be tried without ([] before early_exits.py existed)."""
-    import re
-
     from desktop.core import turns as turns_module
+    from desktop.core.edit_parser import WholeFile, parse_answer
 
     try:
         from desktop.core.early_exits import without_early_exits
@@ -169,8 +168,8 @@ def _exits(turn_dicts: list[dict], files: dict[str, str]) -> list[list[int]]:
     if not first or not turns_module.ran_checks(first[-1]) or any(turns_module.score(t) == (0, 0) for t in turns):
         return []  # as the run: only after answers whose checks ran, none of which passed
     own = "\n".join(files.values())
-    return [[v.line for block in re.findall(r"```python\n(.*?)(?:```|$)", t.text, re.S)
-             for v in without_early_exits(block, own)] for t in turns]
+    return [[v.line for item in parse_answer(t.text)[0] if isinstance(item, WholeFile)
+             for v in without_early_exits(item.content, files.get(item.path, own))] for t in turns]
 
 
 def digests(paths: list[Path], suite: str) -> dict[str, str]:
