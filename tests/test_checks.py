@@ -365,10 +365,16 @@ GUARDED = ("    if len(search_list) < 3:\n        return -1\n"
 
 
 @pytest.mark.parametrize("command", ["", f"{sys.executable} -c pass"])
-def test_when_no_answer_passes_one_passes_without_an_early_exit_it_added(tmp_path, command):
+def test_when_no_answer_passes_one_passes_without_an_early_exit_it_added(tmp_path, command, monkeypatch):
     worse = "    return None\n```\n"
     engine = ReplayEngine([REFLECTION, GUARDED, GUARDED, worse], prefill=True)
+    runs = []
+    real_run = Checker.run
+    monkeypatch.setattr(Checker, "run", lambda self, *a, **k: runs.append(self.command) or real_run(self, *a, **k))
     run, changeset, events = checked_run(tmp_path, engine, check_command=command)
+    # Each answer checked once, then its variant: the examples first when there is a command,
+    # and the variant that passes is not checked again when it is kept.
+    assert runs == [command] * 3 + ([""] if command else []) + [command]
     before = snapshot(run.codebase.root)
     assert [(t.kind, t.candidate, t.kept) for t in run.turns[1:]] == [
         ("implementation", 0, True), ("retry", 1, False), ("retry", 2, False), ("edit", 0, True)]

@@ -163,14 +163,17 @@ class AnswerReview:
                     found.add(name)
         return found
 
-    def _review(self, checklist: Checklist, checker: Checker | None, stop_event: threading.Event | None) -> str:
-        """The last turn's problems: the static ones, then what the checks found on the result."""
+    def _review(self, checklist: Checklist, checker: Checker | None, stop_event: threading.Event | None,
+                *, results: list[CheckResult] | None = None) -> str:
+        """The last turn's problems: the static ones, then what the checks found on the result
+        (`results`: the checker's, already run on this result)."""
         turn = self.turns[-1]
         problems = self._static_problems = self.problems(checklist)
         usable = self._usable(self.changeset)
         if checker is not None and usable and _parses(usable) and not self._stopped(stop_event):
-            self._notice("Checking the change on a scratch copy of the codebase")
-            results = checker.run([(c.path, c.new_text) for c in usable], stop_event=stop_event)
+            if results is None:
+                self._notice("Checking the change on a scratch copy of the codebase")
+                results = checker.run([(c.path, c.new_text) for c in usable], stop_event=stop_event)
             turn.checks = [r.to_dict() for r in results]
             for result in results:
                 self._notice(result.summary())
@@ -319,15 +322,17 @@ class AnswerReview:
                     self._notice("No answer passed its checks: checking each without an early exit it added.")
                 tries += 1
                 files = [(c.path, variant.text if c is change else c.new_text) for c in changes]
-                if not all(r.ok and r.ran for each in (quick, checker) if each is not None
-                           for r in each.run(files, stop_event=stop_event)):
+                results = quick.run(files, stop_event=stop_event) if quick is not None else []
+                if all(r.ok and r.ran for r in results):
+                    results = checker.run(files, stop_event=stop_event)
+                if not all(r.ok and r.ran for r in results):
                     continue
                 text = variant.text if variant.text.endswith("\n") else variant.text + "\n"
                 turn = Turn("edit", f"Answer {k + 1} without the early exit on line {variant.line} "
                             f"of `{change.path}`: `{variant.source}`",
                             f"{change.path}\n```python\n{text}```", candidate=k)
                 self.turns.append(turn)
-                self._review(checklist, checker, stop_event)
+                self._review(checklist, checker, stop_event, results=results)  # the checks just run
                 if score(turn) == (0, 0):
                     groups[k].append(turn)
                     self._notice(f"Answer {k + 1} passes its checks without the early exit `{variant.source}` "
