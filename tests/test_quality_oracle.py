@@ -126,3 +126,27 @@ def test_the_replay_finds_the_runs_a_change_could_alter_and_shows_no_text(tmp_pa
     out = subprocess.run([sys.executable, str(ROOT / "bench" / "bench_replay.py"), "--rev", "HEAD", "--suite",
                           "project", str(results)], capture_output=True, text=True, timeout=300, check=True).stdout
     assert out.strip() == "1 recorded runs; 0 could go another way with this checkout than at HEAD: none"
+
+
+def test_the_oracle_judges_every_state_a_run_reached_and_refuses_rows_outside_the_tuning_split(tmp_path):
+    """`bench_oracle.py`: the states are the first answer with each repair on top, each answer
+    written afresh, an early-exit edit on the answer it was kept with; report rows are refused."""
+    import json
+    import subprocess
+
+    import bench_oracle
+
+    def turn(kind, text, kept=False):
+        return {"kind": kind, "text": text, "kept": kept}
+
+    turns = [turn("reflection", "r"), turn("implementation", "a", True), turn("repair", "b", True),
+             turn("retry", "c"), turn("retry", "d"), turn("edit", "e", True)]
+    assert bench_oracle.states(turns) == [
+        (["a"], True), (["a", "b"], True), (["a", "b", "e"], True), (["c"], False), (["d"], False)]
+
+    report = {"task": "he001-x", "suite": "humaneval", "split": "report", "app": {"passed": False}}
+    results = tmp_path / "rows.jsonl"
+    results.write_text(json.dumps(report) + "\n")
+    done = subprocess.run([sys.executable, str(ROOT / "bench" / "bench_oracle.py"), str(results)],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode != 0 and "refused: 1 row(s) are not from the HumanEval tuning split" in done.stderr
