@@ -164,13 +164,15 @@ class AnswerReview:
         return found
 
     def _review(self, checklist: Checklist, checker: Checker | None, stop_event: threading.Event | None,
-                *, results: list[CheckResult] | None = None) -> str:
-        """The last turn's problems: the static ones, then what the checks found on the result
-        (`results`: the checker's, already run on this result)."""
+                *, checked: tuple[dict[str, str | None], list[CheckResult]] | None = None) -> str:
+        """The last turn's problems: the static ones, then what the checks found on the result.
+        `checked`: files (path to new text) the checker has just run on, and its results, taken
+        when the result is exactly those files."""
         turn = self.turns[-1]
         problems = self._static_problems = self.problems(checklist)
         usable = self._usable(self.changeset)
         if checker is not None and usable and _parses(usable) and not self._stopped(stop_event):
+            results = checked[1] if checked and checked[0] == {c.path: c.new_text for c in usable} else None
             if results is None:
                 self._notice("Checking the change on a scratch copy of the codebase")
                 results = checker.run([(c.path, c.new_text) for c in usable], stop_event=stop_event)
@@ -321,18 +323,18 @@ class AnswerReview:
                 if not tries:
                     self._notice("No answer passed its checks: checking each without an early exit it added.")
                 tries += 1
-                files = [(c.path, variant.text if c is change else c.new_text) for c in changes]
+                text = variant.text if variant.text.endswith("\n") else variant.text + "\n"
+                files = [(c.path, text if c is change else c.new_text) for c in changes]
                 results = quick.run(files, stop_event=stop_event) if quick is not None else []
                 if all(r.ok and r.ran for r in results):
                     results = checker.run(files, stop_event=stop_event)
                 if not all(r.ok and r.ran for r in results):
                     continue
-                text = variant.text if variant.text.endswith("\n") else variant.text + "\n"
                 turn = Turn("edit", f"Answer {k + 1} without the early exit on line {variant.line} "
                             f"of `{change.path}`: `{variant.source}`",
                             f"{change.path}\n```python\n{text}```", candidate=k)
                 self.turns.append(turn)
-                self._review(checklist, checker, stop_event, results=results)  # the checks just run
+                self._review(checklist, checker, stop_event, checked=(dict(files), results))
                 if score(turn) == (0, 0):
                     groups[k].append(turn)
                     self._notice(f"Answer {k + 1} passes its checks without the early exit `{variant.source}` "
