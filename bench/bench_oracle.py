@@ -5,7 +5,7 @@ hidden tests, on the tuning split only.
 
 For each run the app failed, each state its answers reached (the first answer, then with each
 repair on top; each answer written afresh, with its own repairs; each early-exit edit on its
-answer) is composed with the app's own `compose_answers` onto a copy of the task's codebase
+answer; not the last whole-file turn of a run that had nothing usable) is composed with the app's own `compose_answers` onto a copy of the task's codebase
 and judged by the hidden tests. It prints, per failing run, one mark per state (`H` passes the
 hidden tests, `x` fails, `-` gives no change, `*` the state the run kept) and the count of runs
 where some state passes.
