@@ -5,8 +5,8 @@ hidden tests, on the tuning split only.
 
 For each run the app failed, each state its answers reached (the first answer, then with each
 repair on top; each answer written afresh, with its own repairs; each early-exit edit on its
-answer; not the last whole-file turn of a run that had nothing usable) is composed with the app's own `compose_answers` onto a copy of the task's codebase
-and judged by the hidden tests. It prints, per failing run, one mark per state (`H` passes the
+answer; not the last whole-file turn of a run that had nothing usable) is composed with the
+app's own `compose_answers` onto a copy of the task's codebase and judged by the hidden tests. It prints, per failing run, one mark per state (`H` passes the
 hidden tests, `x` fails, `-` gives no change, `*` the state the run kept) and the count of runs
 where some state passes.
 
@@ -31,6 +31,7 @@ from quality.harness import judge, load_tasks, materialize  # noqa: E402
 from quality.humaneval import build_all  # noqa: E402
 
 from desktop.core.compose import compose_answers  # noqa: E402
+from desktop.core.scratch import write_files  # noqa: E402
 
 
 def states(turns: list[dict]) -> list[tuple[list[str], bool]]:
@@ -44,10 +45,10 @@ def states(turns: list[dict]) -> list[tuple[list[str], bool]]:
         if kind == "edit" and answers:
             # An edit joins the answer it was made from: a run keeps an edit only with its answer
             # (the bench's rows do not say which answer it was, the app's records do).
-            made_from = [g for g in answers if any(t.get("kept") for t in g)] or answers[-1:]
-            if turn.get("candidate") is not None and turn["candidate"] < len(answers):
-                made_from = [answers[turn["candidate"]]]
-            made_from[0].append(turn)
+            k = turn.get("candidate")
+            if k is None or k >= len(answers):
+                k = next((n for n, g in enumerate(answers) if any(t.get("kept") for t in g)), len(answers) - 1)
+            answers[k].append(turn)
             continue
         if kind in FRESH or not answers:
             answers.append([])
@@ -68,13 +69,7 @@ def passes(task, texts: list[str]) -> bool | None:
         usable = changeset.accepted()
         if not usable:
             return None
-        for change in usable:
-            target = repo / change.path
-            if change.new_text is None:
-                target.unlink(missing_ok=True)
-            else:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_text(change.new_text, encoding="utf-8")
+        write_files(repo, [(c.path, c.new_text) for c in usable])
         return judge(task, repo).passed
 
 
