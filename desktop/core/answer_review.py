@@ -32,9 +32,10 @@ from desktop.errors import ContextError
 __all__ = ["AnswerReview"]
 
 EXIT_TRIES = 12  # answers checked without an early exit, at most, per run
-# Each sampled answer written afresh is sampled this much hotter for every earlier answer of the
-# run that was the same code as one before it (a small model in a long conversation repeats
-# itself at 0.6), up to RETRY_TEMPERATURE_MAX.
+# Each sampled answer written afresh is sampled this much hotter for every earlier sampled answer
+# of the run that was the same code as one before it (a small model in a long conversation can
+# repeat itself at 0.6), up to RETRY_TEMPERATURE_MAX. A greedy answer that repeats one says
+# nothing about what sampling gives, and does not count.
 RETRY_TEMPERATURE_STEP = 0.2
 RETRY_TEMPERATURE_MAX = 1.0
 
@@ -261,8 +262,8 @@ class AnswerReview:
         what misled the answer. The later ones are sampled (`candidate_temperature`, or the
         run's temperature when above 0; seeds 1, 2, ...), since a greedy answer to the same
         question is the same answer: from the plan alone and from the strategy in turn, each
-        told what failed; each repeat of earlier code in the run samples the ones after it
-        hotter (RETRY_TEMPERATURE_STEP). (On the tuning split, of 7 tasks whose first answer and the greedy
+        told what failed; each sampled answer that repeats earlier code of the run samples
+        the ones after it hotter (RETRY_TEMPERATURE_STEP). (On the tuning split, of 7 tasks whose first answer and the greedy
         answer from the plan failed their checks, a sampled answer from the plan (seed 1)
         passed them in 3, one from the strategy in 1, the greedy one from the strategy told
         what failed in none.) Each is checked on its own; the answer with the fewest problems
@@ -313,7 +314,7 @@ class AnswerReview:
             if score(turn) == (0, 0):
                 break
             key = _code_key(self._proposed())
-            if key in seen:
+            if key in seen and seed is not None and n < len(attempts):
                 repeats += 1
                 self._notice(f"Answer {n + 1} is the same code as answer {seen[key]}: the answers after it are sampled "
                              "at a higher temperature.")
