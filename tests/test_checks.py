@@ -342,24 +342,6 @@ def test_fresh_answers_that_do_no_better_leave_the_first_one_kept(tmp_path):
     assert "search_list.index(value)" in changeset.get("finder.py").new_text
 
 
-def test_an_answer_that_repeats_earlier_code_makes_the_next_ones_sampled_hotter(tmp_path):
-    reformatted = WRONG.replace("    return", "\n    # the same code\n    return")
-    worse = "    return None\n```\n"
-    engine = ReplayEngine([REFLECTION, WRONG, WRONG, reformatted, WRONG, worse, worse], prefill=True)
-    run, changeset, events = checked_run(tmp_path, engine, max_repairs=5)
-    assert [t.kind for t in run.turns[1:]] == ["implementation"] + ["retry"] * 5
-    # The greedy retry repeats the first answer, which says nothing about sampling: seed 1 is
-    # sampled as usual. It repeats it too (a comment aside), and so does seed 2: each later one
-    # goes up a step per repeat, up to the limit.
-    assert [(c["temperature"], c["seed"]) for c in engine.calls[2:]] == [
-        (0.0, None), (0.6, 1), (0.8, 2), (1.0, 3), (1.0, 4)]
-    assert [e.text for e in events if "same code" in e.text] == [
-        f"Answer {n} is the same code as answer 1: the answers after it are sampled at a higher temperature."
-        for n in (3, 4)]
-    assert any("sampled at temperature 0.8 (seed 2)" in e.text for e in events)
-    assert "search_list.index(value)" in changeset.get("finder.py").new_text
-
-
 def test_a_value_of_another_type_is_named_as_such_in_what_goes_back(tmp_path):
     engine = ReplayEngine([REFLECTION, "    return [1]\n```\n", RIGHT.split("value):\n", 1)[1]], prefill=True)
     run, changeset, _ = checked_run(tmp_path, engine)

@@ -32,24 +32,6 @@ from desktop.errors import ContextError
 __all__ = ["AnswerReview"]
 
 EXIT_TRIES = 12  # answers checked without an early exit, at most, per run
-# Each sampled answer written afresh is sampled this much hotter for every earlier sampled answer
-# of the run that was the same code as one before it (a small model in a long conversation can
-# repeat itself at 0.6), up to RETRY_TEMPERATURE_MAX. A greedy answer that repeats one says
-# nothing about what sampling gives, and does not count.
-RETRY_TEMPERATURE_STEP = 0.2
-RETRY_TEMPERATURE_MAX = 1.0
-
-
-def _code_key(files: dict[str, str]) -> tuple:
-    """What an answer's files do, for telling a repeated answer: Python by its syntax tree
-    (comments, blank lines and quotes aside), other files by their text."""
-    key = []
-    for path, text in sorted(files.items()):
-        try:
-            key.append((path, ast.dump(ast.parse(text)) if path.endswith(".py") else text))
-        except (SyntaxError, ValueError):
-            key.append((path, text))
-    return tuple(key)
 
 
 def _parses(changes) -> bool:
@@ -262,8 +244,7 @@ class AnswerReview:
         what misled the answer. The later ones are sampled (`candidate_temperature`, or the
         run's temperature when above 0; seeds 1, 2, ...), since a greedy answer to the same
         question is the same answer: from the plan alone and from the strategy in turn, each
-        told what failed; each sampled answer that repeats earlier code of the run samples
-        the ones after it hotter (RETRY_TEMPERATURE_STEP). (On the tuning split, of 7 tasks whose first answer and the greedy
+        told what failed. (On the tuning split, of 7 tasks whose first answer and the greedy
         answer from the plan failed their checks, a sampled answer from the plan (seed 1)
         passed them in 3, one from the strategy in 1, the greedy one from the strategy told
         what failed in none.) Each is checked on its own; the answer with the fewest problems
@@ -290,12 +271,9 @@ class AnswerReview:
             attempts.append((*source, "retry" if len(attempts) < retries else "candidate", temperature, seed))
         groups = {0: first}
         conversations = {0: self.messages}  # each ends with the user turn its last answer replies to
-        seen, repeats = {_code_key(self._proposed()): 1}, 0
         for n, (where, messages, ask, kind, temp, seed) in enumerate(attempts, 1):
             if self._stopped(stop_event):
                 break
-            if temp is not None and repeats:
-                temp = round(min(max(temp, RETRY_TEMPERATURE_MAX), temp + RETRY_TEMPERATURE_STEP * repeats), 2)
             for turn in self.turns[1:]:
                 turn.kept = False  # this answer is composed and checked on its own
             self.messages = list(messages)
@@ -313,12 +291,6 @@ class AnswerReview:
             conversations[n] = self.messages
             if score(turn) == (0, 0):
                 break
-            key = _code_key(self._proposed())
-            if key in seen and seed is not None and n < len(attempts):
-                repeats += 1
-                self._notice(f"Answer {n + 1} is the same code as answer {seen[key]}: the answers after it are sampled "
-                             "at a higher temperature.")
-            seen.setdefault(key, n + 1)
         if (self.options.max_repairs > 0 and not any(score(g[-1]) == (0, 0) for g in groups.values())
                 and not self._stopped(stop_event)):
             self._without_early_exits(groups, checklist, checker, stop_event)
