@@ -340,6 +340,24 @@ def test_fresh_answers_that_do_no_better_leave_the_first_one_kept(tmp_path):
     assert [(c["temperature"], c["seed"]) for c in engine.calls[2:]] == [(0.0, None), (0.6, 1)]
     assert any("Kept answer 1 of 3" in e.text for e in events)
     assert "search_list.index(value)" in changeset.get("finder.py").new_text
+    # The example that no answer met is named once, for the user to check against the plan
+    # (the other one failed only on the last answer).
+    named = [e.text for e in events if "failed on all" in e.text]
+    assert len(named) == 1 and named[0].startswith(
+        "The example `assert find([1, 2], 5) == -1` failed on all 3 answers. Check it against the plan")
+    assert "`assert find([1, 2], 2) == 1`" not in named[0]
+
+
+def test_an_example_is_named_only_when_no_answer_met_it_and_enough_answers_tried(tmp_path):
+    from desktop.core.turns import failed_everywhere
+
+    def answer(*details):
+        return Turn("retry", "", checks=[{"kind": "examples", "passed": 0, "failed": len(details),
+                                          "failures": [{"id": "line 1", "message": "x", "detail": d} for d in details]}])
+    skipped = Turn("retry", "", checks=[{"kind": "examples", "skipped": "not computing code", "failures": []}])
+    assert failed_everywhere([answer("a", "b"), answer("b", "a"), skipped, answer("a")]) == (["a"], 3)
+    assert failed_everywhere([answer("a"), answer("a")]) == ([], 2)  # too few answers to tell
+    assert failed_everywhere([answer("a"), answer("a"), answer()]) == ([], 3)  # one met it
 
 
 def test_a_value_of_another_type_is_named_as_such_in_what_goes_back(tmp_path):
@@ -385,6 +403,7 @@ def test_when_no_answer_passes_one_passes_without_an_early_exit_it_added(tmp_pat
     assert "len(search_list)" not in new_text and "else -1" in new_text
     assert any("passes its checks without the early exit `if len(search_list) < 3:`" in e.text for e in events)
     assert any("Kept answer 1 of 3: it passes the checks." in e.text for e in events)
+    assert not any("failed on all" in e.text for e in events)  # the kept variant meets every example
     labels = [c.label for c in answer_choices(run.turns)]
     assert labels[0] == "Answer 1 (first answer, without an early exit it added): passes its checks · kept"
     assert Turn.from_dict(run.to_record()["turns"][-1]).kind == "edit"

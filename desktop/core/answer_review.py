@@ -26,7 +26,7 @@ from desktop.core.reflection_examples import checks_for, codebase_names, fit_sig
 from desktop.core.signatures import check_signatures
 from desktop.core.stated_examples import stated_checks
 from desktop.core.strategy import PlainStrategy
-from desktop.core.turns import Turn, best_of_round, ran_checks, rank, score
+from desktop.core.turns import Turn, best_of_round, failed_everywhere, ran_checks, rank, score
 from desktop.errors import ContextError
 
 __all__ = ["AnswerReview"]
@@ -302,6 +302,18 @@ class AnswerReview:
         if len(groups) > 1:
             self._notice(f"Kept answer {best + 1} of {len(groups)}: " + (
                 "it passes the checks." if score(groups[best][-1]) == (0, 0) else "it fails the fewest checks."))
+        if score(groups[best][-1]) != (0, 0):
+            self._say_failed_everywhere([t for g in groups.values() for t in g if t.kind != "edit"])
+
+    def _say_failed_everywhere(self, answers: list[Turn]) -> None:
+        """Name the examples no answer met: the model could not, or the example is wrong."""
+        examples, checked = failed_everywhere(answers)
+        if examples:
+            which = ("The example " if len(examples) == 1 else "These examples ") + ", ".join(f"`{e}`" for e in examples)
+            self._notice(f"{which} failed on all {checked} answers. Check {'it' if len(examples) == 1 else 'them'} "
+                         "against the plan: one that is wrong (a value the plan misstates, or the plan's words read "
+                         "as a call) can be corrected or removed in the reflection's examples block before Phase 2 "
+                         "is run again; one that is right is where the code needs your hand.")
 
     def _without_early_exits(self, groups: dict[int, list[Turn]], checklist: Checklist, checker: Checker,
                              stop_event: threading.Event | None) -> None:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from desktop.llm.engine import Usage
 
-__all__ = ["Turn", "best_of_round", "ran_checks", "rank", "score"]
+__all__ = ["Turn", "best_of_round", "failed_everywhere", "ran_checks", "rank", "score"]
 
 
 @dataclass
@@ -73,3 +73,20 @@ def best_of_round(turns: list[Turn]) -> int | None:
         return None
     start = max(i for i in scored if turns[i].kind != "repair")  # this round's own answer
     return min((i for i in scored if i >= start), key=lambda i: (rank(turns[i]), i))
+
+
+def failed_everywhere(turns: list[Turn], *, at_least: int = 3) -> tuple[list[str], int]:
+    """The example checks that failed on every answer they ran on, and on how many, when they
+    ran on at least `at_least`: the example itself may be what is wrong (a value the plan
+    states wrongly, or words of the plan read as a call), which no answer can fix."""
+    failing = []
+    for turn in turns:
+        ran = [c for c in turn.checks if c.get("kind") == "examples" and not c.get("skipped")]
+        if ran:
+            failing.append({f.get("detail", "") for c in ran for f in c.get("failures", []) if f.get("detail")})
+    if len(failing) < at_least:
+        return [], len(failing)
+    common = set.intersection(*failing)
+    order = [f.get("detail", "") for t in turns for c in t.checks if c.get("kind") == "examples"
+             for f in c.get("failures", [])]
+    return [d for d in dict.fromkeys(order) if d in common], len(failing)
