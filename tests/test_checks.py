@@ -348,7 +348,7 @@ def test_fresh_answers_that_do_no_better_leave_the_first_one_kept(tmp_path):
     assert "`assert find([1, 2], 2) == 1`" not in named[0]
 
 
-def test_an_example_is_named_only_when_no_answer_met_it_and_enough_answers_tried(tmp_path):
+def test_an_example_is_named_only_when_no_answer_met_it_and_enough_answers_tried():
     from desktop.core.turns import failed_everywhere
 
     def answer(*details):
