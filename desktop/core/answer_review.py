@@ -299,11 +299,12 @@ class AnswerReview:
             turn.kept = any(turn is t for t in groups[best])
         self.messages = conversations[best]  # a follow-up continues the kept answer's conversation
         self._rebuild_changeset()
+        passed = score(groups[best][-1]) == (0, 0)
         if len(groups) > 1:
             self._notice(f"Kept answer {best + 1} of {len(groups)}: " + (
-                "it passes the checks." if score(groups[best][-1]) == (0, 0) else "it fails the fewest checks."))
-        if score(groups[best][-1]) != (0, 0):
-            self._say_failed_everywhere([t for g in groups.values() for t in g if t.kind != "edit"])
+                "it passes the checks." if passed else "it fails the fewest checks."))
+        if not passed:  # (an early-exit edit joins its answer's group only when it passes)
+            self._say_failed_everywhere([t for g in groups.values() for t in g])
 
     def _say_failed_everywhere(self, answers: list[Turn]) -> None:
         """Name the examples no answer met: the model could not, or the example is wrong."""

@@ -48,11 +48,15 @@ def score(turn: Turn) -> tuple[int, int]:
     return (0 if ran_checks(turn) else 1, turn.problems.count("\n- ") + (1 if turn.problems else 0))
 
 
+def _example_failures(turn: Turn) -> list[dict]:
+    """The failures of the answer's example checks (a skipped check has none)."""
+    return [f for c in turn.checks if c.get("kind") == "examples" for f in c.get("failures", [])]
+
+
 def _gave_nothing(turn: Turn) -> int:
     """How many of the answer's failed examples gave nothing: None where a value was expected,
     or an error instead of a value."""
-    messages = [f.get("message", "") for c in turn.checks if c.get("kind") == "examples"
-                for f in c.get("failures", [])]
+    messages = [f.get("message", "") for f in _example_failures(turn)]
     return sum((m.startswith("gave None (") and not m.endswith("(expected None)")) or not m.startswith("gave ")
                for m in messages)
 
@@ -79,14 +83,13 @@ def failed_everywhere(turns: list[Turn], *, at_least: int = 3) -> tuple[list[str
     """The example checks that failed on every answer they ran on, and on how many, when they
     ran on at least `at_least`: the example itself may be what is wrong (a value the plan
     states wrongly, or words of the plan read as a call), which no answer can fix."""
-    failing = []
+    failing, order = [], []
     for turn in turns:
-        ran = [c for c in turn.checks if c.get("kind") == "examples" and not c.get("skipped")]
-        if ran:
-            failing.append({f.get("detail", "") for c in ran for f in c.get("failures", []) if f.get("detail")})
+        if any(c.get("kind") == "examples" and not c.get("skipped") for c in turn.checks):
+            details = [f["detail"] for f in _example_failures(turn) if f.get("detail")]
+            failing.append(set(details))
+            order += details
     if len(failing) < at_least:
         return [], len(failing)
     common = set.intersection(*failing)
-    order = [f.get("detail", "") for t in turns for c in t.checks if c.get("kind") == "examples"
-             for f in c.get("failures", [])]
     return [d for d in dict.fromkeys(order) if d in common], len(failing)
