@@ -231,10 +231,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", default="qwen-1.5b", choices=["smollm2", "qwen-0.5b", "qwen-1.5b"])
     parser.add_argument("--tasks", help="comma-separated task id prefixes (default: all)")
-    parser.add_argument("--suite", default="project", choices=["project", "humaneval"])
+    parser.add_argument("--suite", default="project", choices=["project", "humaneval", "exercism"])
+    parser.add_argument("--exercism-tasks", type=Path, default=Path.home() / ".cache" / "plansmith-bench" / "exercism-tasks",
+                        help="exercism suite: the task folders bench/quality/exercism.py built")
     parser.add_argument("--reverse", action="store_true",
                         help="the last tasks first (a run that may not finish covers the later ones)")
-    parser.add_argument("--split", choices=["tuning", "report"], help="HumanEval: even (tuning) or odd (report) numbers")
+    parser.add_argument("--split", choices=["tuning", "report"], help="HumanEval and Exercism: even (tuning) or odd (report) numbers")
     parser.add_argument("--shard", default="0/1", help="K/N: this job takes every N-th task from the K-th")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "quality.jsonl")
     parser.add_argument("--context", type=int, default=12288)
@@ -268,7 +270,7 @@ def main() -> None:
         return
     args.out.parent.mkdir(parents=True, exist_ok=True)
     done = read_rows(args.out) if args.out.exists() else {}
-    tasks = load_tasks(build_all()) if args.suite == "humaneval" else load_tasks()
+    tasks = load_tasks({"humaneval": build_all, "exercism": lambda: args.exercism_tasks}.get(args.suite, lambda: None)())
     if args.split:
         tasks = [t for t in tasks if split_of(t.id) == args.split]
     k, n = (int(x) for x in args.shard.split("/"))
@@ -298,7 +300,7 @@ def main() -> None:
                 row["model"] = args.model
                 row["commit"] = COMMIT
                 row["suite"] = args.suite
-                row["split"] = split_of(task.id) if args.suite == "humaneval" else "project"
+                row["split"] = "project" if args.suite == "project" else split_of(task.id)
                 row["threads"] = args.threads
                 row["check_examples"] = args.check_examples
                 row["candidates"] = args.candidates
