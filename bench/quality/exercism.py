@@ -68,8 +68,8 @@ def _stubbed(node: ast.FunctionDef | ast.AsyncFunctionDef) -> ast.AST:
 
 def stub_of(example: str) -> str:
     """A stub as the track writes them, for an exercise whose stub is missing: the example's
-    public functions and its classes' methods with `pass` bodies, an exception class as it is,
-    an upper-case constant set to None."""
+    public functions and its classes' methods with `pass` bodies, an exception class as it is
+    (most of the track's stubs hold no constants; the few that do set them to None)."""
     out: list[ast.stmt] = []
     for node in ast.parse(example).body:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and not node.name.startswith("_"):
@@ -80,9 +80,6 @@ def stub_of(example: str) -> str:
                 continue
             methods = [_stubbed(n) for n in node.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
             node.body = methods or [ast.Pass()]
-            out.append(node)
-        elif isinstance(node, ast.Assign) and all(isinstance(t, ast.Name) and t.id.isupper() for t in node.targets):
-            node.value = ast.Constant(None)
             out.append(node)
     return "\n\n\n".join(ast.unparse(n) for n in out) + "\n"
 
