@@ -134,9 +134,8 @@ class Steer:
         facts = self.facts[t.path]
         if t.path in self.whole:
             d = facts.find(t.name, t.owner)
-            stub = d is not None and d.stub
-            body = facts.until_body(d) if stub else ""
-            before = [line for _, line in facts.placeholders if stub and line < d.start]
+            body = facts.until_body(d) if d is not None and d.stub else ""
+            before = [line for _, line in facts.placeholders if d is not None and line < d.start]
             if before:  # a constant left None for the answer: the reply starts above it, to give its value
                 body = facts.until_line(min(before))
             return f"{t.path}\n```python\n{body}"
