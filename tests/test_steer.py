@@ -57,22 +57,6 @@ def test_a_stub_is_a_target_whatever_the_plan_says_and_the_opening_writes_up_to_
     assert opening.endswith("def find(search_list: List[int], value: int) -> int:\n")
 
 
-def test_a_constant_left_none_above_the_stub_is_left_for_the_answer_to_give_a_value():
-    # As Exercism's yacht and sublist stubs: "Change the values as you see fit", then the function.
-    stub = ('"""Scores."""\n\n# Score categories.\n# Change the values as you see fit.\nYACHT = None\nONES = None\n'
-            '_cache = None\n\n\ndef score(dice, category):\n    pass\n')
-    steer = Steer(PlanSpec.from_text("# Implement `yacht.py`\n"), {"yacht.py": stub}, whole={"yacht.py"})
-    assert steer.opening() == 'yacht.py\n```python\n"""Scores."""\n\n# Score categories.\n# Change the values as you see fit.\n'
-    assert ModuleFacts(stub).placeholders == [("YACHT", 5), ("ONES", 6)]  # a lower-case name is a variable
-    # Constants with values, or one set to None below the stub, change nothing.
-    valued = stub.replace("YACHT = None", "YACHT = 12").replace("ONES = None", "ONES = 1")
-    assert Steer(PlanSpec.from_text("x"), {"yacht.py": valued}, whole={"yacht.py"}).opening().endswith(
-        "def score(dice, category):\n")
-    below = "def score(dice, category):\n    pass\n\n\nYACHT = None\n"
-    assert Steer(PlanSpec.from_text("x"), {"yacht.py": below}, whole={"yacht.py"}).opening() == (
-        "yacht.py\n```python\ndef score(dice, category):\n")
-
-
 def test_in_a_file_changed_by_definitions_the_opening_is_the_stub_under_its_class():
     steer = Steer(PlanSpec.from_text("Totals for the store."), {"shop.py": BIG})
     assert steer.opening() == "shop.py\n```python\nclass Store:\n    def total(self):\n"

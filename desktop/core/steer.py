@@ -8,10 +8,8 @@ here look only at the code and at what the model writes, never at the plan's wor
   NotImplementedError` or a docstring), the ones the plan names first; then the `def` lines
   the plan writes out that no file has yet.
 - `Steer.opening()`: the reply starts at the first target. For a file written whole, that is
-  the file's own text up to the stub's body, so the model writes the body next (or up to the
-  first upper-case constant set to None above it, a value left for the answer as in
-  Exercism's `YACHT = None` stubs: started below it, the answer had to keep it None); for a
-  file changed by definitions, the stub's `def` line (under its class line).
+  the file's own text up to the stub's body, so the model writes the body next; for a file
+  changed by definitions, the stub's `def` line (under its class line).
 - `Steer.copy_start()`: in a file changed by definitions, a definition the model has written
   out line for line as the file has it (at least `MIN_COPY_LINES` lines) is a copy. While a
   target is still unwritten, the copy is cut and the answer goes on at that target; with
@@ -135,9 +133,6 @@ class Steer:
         if t.path in self.whole:
             d = facts.find(t.name, t.owner)
             body = facts.until_body(d) if d is not None and d.stub else ""
-            before = [line for _, line in facts.placeholders if d is not None and line < d.start]
-            if before:  # a constant left None for the answer: the reply starts above it, to give its value
-                body = facts.until_line(min(before))
             return f"{t.path}\n```python\n{body}"
         return f"{t.path}\n```python\n{t.opening()}"
 
