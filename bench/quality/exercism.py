@@ -16,9 +16,9 @@ would hand Plansmith, the way aider's edit benchmark hands them to a model:
 - `solution/<module>.py`: the example solution, used only to validate the task.
 
 Exercises are numbered in the order of their slugs: even numbers are the tuning split, odd
-the report split. `--validate` runs each task's tests on the stub (they must fail) and on the
-example (they must pass) and drops a task that does not; a stub that already passes, or tests
-that do not match the example copied with them, make no task.
+the report split. Each task's tests are run on the stub (they must fail; a stub that holds a
+solution is derived from the example instead) and on the example (they must pass), and a task
+that does not pass both is left out (`--no-validate` skips this).
 """
 
 from __future__ import annotations
