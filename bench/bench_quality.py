@@ -270,7 +270,12 @@ def main() -> None:
         return
     args.out.parent.mkdir(parents=True, exist_ok=True)
     done = read_rows(args.out) if args.out.exists() else {}
-    tasks = load_tasks({"humaneval": build_all, "exercism": lambda: args.exercism_tasks}.get(args.suite, lambda: None)())
+    if args.suite == "humaneval":
+        tasks = load_tasks(build_all())
+    elif args.suite == "exercism":
+        tasks = load_tasks(args.exercism_tasks)
+    else:
+        tasks = load_tasks()
     if args.split:
         tasks = [t for t in tasks if split_of(t.id) == args.split]
     k, n = (int(x) for x in args.shard.split("/"))
