@@ -56,6 +56,15 @@ def test_a_stub_is_a_target_whatever_the_plan_says_and_the_opening_writes_up_to_
     assert opening.startswith("find.py\n```python\nfrom typing import List\n")
     assert opening.endswith("def find(search_list: List[int], value: int) -> int:\n")
 
+def test_a_file_written_whole_opens_at_its_first_stub_so_no_placeholder_body_is_prefilled():
+    # The plan names only the second stub, which stays the first target; the opening still
+    # stops at the first stub's body (taken further it would show `valid`'s `pass`, and the
+    # model went on copying every stub's `pass`).
+    stubs = "def valid(sides):\n    pass\n\n\ndef equilateral(sides):\n    pass\n"
+    steer = Steer(PlanSpec.from_text("Write `equilateral(sides)`."), {"triangle.py": stubs}, whole={"triangle.py"})
+    assert steer.targets[0].name == "equilateral"
+    assert steer.opening() == "triangle.py\n```python\ndef valid(sides):\n"
+
 
 def test_in_a_file_changed_by_definitions_the_opening_is_the_stub_under_its_class():
     steer = Steer(PlanSpec.from_text("Totals for the store."), {"shop.py": BIG})

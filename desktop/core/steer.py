@@ -8,7 +8,8 @@ here look only at the code and at what the model writes, never at the plan's wor
   NotImplementedError` or a docstring), the ones the plan names first; then the `def` lines
   the plan writes out that no file has yet.
 - `Steer.opening()`: the reply starts at the first target. For a file written whole, that is
-  the file's own text up to the stub's body, so the model writes the body next; for a file
+  the file's own text up to its first stub's body (never past a placeholder body, which the model
+  would go on copying), so the model writes the body next; for a file
   changed by definitions, the stub's `def` line (under its class line).
 - `Steer.copy_start()`: in a file changed by definitions, a definition the model has written
   out line for line as the file has it (at least `MIN_COPY_LINES` lines) is a copy. While a
@@ -131,8 +132,10 @@ class Steer:
         t = self.targets[0]
         facts = self.facts[t.path]
         if t.path in self.whole:
-            d = facts.find(t.name, t.owner)
-            body = facts.until_body(d) if d is not None and d.stub else ""
+            # Up to the file's first stub, whichever target comes first: text taken further would
+            # hold that stub's placeholder body, and a model shown one goes on copying the rest.
+            stubs = sorted(facts.stubs, key=lambda d: d.start)
+            body = facts.until_body(stubs[0]) if stubs else ""
             return f"{t.path}\n```python\n{body}"
         return f"{t.path}\n```python\n{t.opening()}"
 
