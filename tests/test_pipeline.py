@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from desktop.core.checklist import Checklist
 from desktop.core.codebase import scan_codebase
 from desktop.core.pipeline import Phase, Run, RunOptions
 from desktop.core.plan import plan_from_text, read_plan
@@ -355,3 +356,23 @@ def test_a_stub_left_a_stub_is_repaired_and_a_run_with_nothing_ends_on_a_whole_f
     assert engine.prefills[1] == "finder.py\n```python\ndef find(search_list, value):\n"
     assert "Return the index of value" in phase2
     assert "Write these files whole" in phase2
+
+
+def test_a_plain_word_of_the_plan_is_no_name_it_gives_so_the_reflections_class_of_that_word_is_a_proposal(tmp_path):
+    # Seen on a one-file stub: the plan says "triangle" in prose and links "[Triangle Inequality]";
+    # the reflection planned a class `Triangle`, was held to it, and wrote it instead of the stubs.
+    root = tmp_path / "tri"
+    root.mkdir()
+    (root / "triangle.py").write_text("def equilateral(sides):\n    pass\n")
+    plan = plan_from_text("# Implement `triangle.py`\n\nTell whether a triangle is equilateral.\n"
+                          "See [Triangle Inequality][ti] and `check_sides`; a `ShapeError` class.\n\n"
+                          "```python\nraise ValueError(too_short)\n```\nAlso MAX_SIDE and Side2D.\n")
+    run = Run(plan=plan, codebase=scan_codebase(root), engine=ReplayEngine([]), prompts=Prompts.load(),
+              options=RunOptions())
+    run.prepare()
+    spec = run.spec
+    assert not spec.names("Triangle") and spec.mentions("Triangle")
+    assert all(spec.names(n) for n in ("check_sides", "ShapeError", "too_short", "MAX_SIDE", "Side2D"))
+    names = Checklist(names=["Triangle", "equilateral", "check_sides"])
+    kept, proposed = run._split_checklist(names)
+    assert kept.names == ["equilateral", "check_sides"] and proposed == ["Triangle"]

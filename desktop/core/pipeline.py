@@ -234,7 +234,7 @@ class Run(AnswerReview):
     def _split_checklist(self, checklist: Checklist) -> tuple[Checklist, list[str]]:
         """The checklist's names the plan or the code holds, and the reflection's own proposals."""
         known = self._codebase_names(checklist.names)
-        keep = [n for n in checklist.names if self.spec.mentions(n) or n in known]
+        keep = [n for n in checklist.names if self.spec.names(n) or n in known]
         return Checklist(files=checklist.files, names=keep), [n for n in checklist.names if n not in keep]
 
     def _plan_reminder(self) -> str:

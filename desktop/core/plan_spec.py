@@ -23,6 +23,9 @@ __all__ = ["PlanSpec", "PlannedDef"]
 _TICKED = re.compile(r"`([^`\n]+)`")
 _PATH = re.compile(r"`([\w./-]+\.[A-Za-z]\w*)`")
 _WORD = re.compile(r"[A-Za-z_]\w*")
+_FENCED = re.compile(r"^[ \t]*(```|~~~).*?^[ \t]*\1", re.M | re.S)
+# A name no prose word looks like: `snake_case`, `camelCase`/`CamelCase`, `md5`.
+_CODE_SHAPED = re.compile(r"_|\d|(?<=.)[A-Z]")
 _DOTTED_SIGNATURE = re.compile(r"`([A-Za-z_]\w*)\.([A-Za-z_]\w*\s*\(\s*(?:self|cls)\b[^`]*)`")
 
 
@@ -86,6 +89,17 @@ class PlanSpec:
     def mentions(self, name: str) -> bool:
         """Whether the plan writes `name` as code, or as a whole word anywhere."""
         return name in self.identifiers or re.search(rf"\b{re.escape(name)}\b", self.text) is not None
+
+    def names(self, name: str) -> bool:
+        """Whether the plan gives `name` as a name: in code (a code span, a code block, an example,
+        `class Name`), or as a whole word shaped like no prose word (`snake_case`, `CamelCase`).
+        A plain word (`Triangle` in a sentence or a link) is the model's reading, not the plan's name."""
+        if name in self.identifiers or name in self.required:
+            return True
+        word = re.compile(rf"\b{re.escape(name)}\b")
+        if any(word.search(m.group(0)) for m in _FENCED.finditer(self.text)):
+            return True
+        return bool(_CODE_SHAPED.search(name)) and word.search(self.text) is not None
 
 
 # `>>>` examples read per plan: as many as the checks read (a plan's own are far fewer). A pasted
