@@ -376,3 +376,23 @@ def test_a_plain_word_of_the_plan_is_no_name_it_gives_so_the_reflections_class_o
     names = Checklist(names=["Triangle", "equilateral", "check_sides"])
     kept, proposed = run._split_checklist(names)
     assert kept.names == ["equilateral", "check_sides"] and proposed == ["Triangle"]
+
+
+def test_an_answer_that_closes_its_whole_file_without_a_stub_goes_on_at_that_stub(tmp_path):
+    root = tmp_path / "tri"
+    root.mkdir()
+    (root / "triangle.py").write_text("def valid(sides):\n    pass\n\n\ndef equilateral(sides):\n    pass\n")
+    plan = plan_from_text("# Implement `triangle.py`\n\nTell whether a triangle is valid and equilateral.\n")
+    engine = ReplayEngine(["## Checklist\n- FILE `triangle.py`\n",
+                           "    return min(sides) > 0\n\n\nclass Shape:\n    kind = 'triangle'\n```\n",
+                           "    return valid(sides) and len(set(sides)) == 1\n```\n"], prefill=True)
+    events = []
+    run = Run(plan=plan, codebase=scan_codebase(root), engine=engine, prompts=Prompts.load(),
+              options=RunOptions(max_repairs=1, check_examples=False), on_event=events.append)
+    run.reflect()
+    changeset = run.implement()
+    assert engine.prefills[-1].endswith("    kind = 'triangle'\n\n\ndef equilateral(sides):\n")
+    new = changeset.get("triangle.py").new_text
+    assert "len(set(sides)) == 1" in new and "min(sides) > 0" in new and "pass" not in new
+    assert [t.kind for t in run.turns] == ["reflection", "implementation"]  # one turn, no repair
+    assert any(e.kind == "notice" and "without `equilateral`; it goes on there" in e.text for e in events)

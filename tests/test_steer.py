@@ -112,3 +112,34 @@ def test_plan_spec_reads_doctest_examples_and_their_names():
     spec = PlanSpec.from_text("Add.\n\n>>> add(2, 3)\n5\n")
     assert [(e.source.strip(), e.want.strip()) for e in spec.examples] == [("add(2, 3)", "5")]
     assert "add" in spec.identifiers
+
+
+TRIANGLE = "def valid(sides):\n    pass\n\n\ndef equilateral(sides):\n    pass\n"
+
+
+def test_a_whole_file_block_closed_without_a_stub_goes_on_at_that_stub():
+    steer = Steer(PlanSpec.from_text("Triangles."), {"triangle.py": TRIANGLE}, whole={"triangle.py"})
+    answer = ("triangle.py\n```python\ndef valid(sides):\n    return min(sides) > 0\n\n\n"
+              "class Triangle:\n    def __init__(self, sides):\n        self.sides = sides\n```\nThat is all.\n")
+    reopened, target = steer.reopen(answer)
+    assert target.name == "equilateral"
+    assert reopened.endswith("        self.sides = sides\n\n\ndef equilateral(sides):\n")
+    # Written now (or in an earlier turn): nothing to reopen; nor an open block or another file.
+    assert steer.reopen(reopened + "    return len(set(sides)) == 1\n```\n") is None
+    assert steer.reopen(answer, written="triangle.py\n```python\ndef equilateral(sides):\n    return 1\n```\n") is None
+    # An earlier turn that wrote it as a stub again did not write it.
+    assert steer.reopen(answer, written="triangle.py\n```python\n" + TRIANGLE + "```\n") is not None
+    assert steer.reopen(answer[: answer.index("```\nThat")]) is None
+    assert steer.reopen(answer + "\nmain.py\n```python\nprint(1)\n```\n") is None  # a new file's block
+    assert Steer(PlanSpec.from_text("x"), {"triangle.py": TRIANGLE}).reopen(answer) is None  # by definitions
+
+
+def test_a_method_is_reopened_only_inside_its_class():
+    matrix = "class Matrix:\n    def __init__(self, text):\n        pass\n\n    def row(self, i):\n        pass\n"
+    steer = Steer(PlanSpec.from_text("Rows."), {"matrix.py": matrix}, whole={"matrix.py"})
+    inside = "matrix.py\n```python\nclass Matrix:\n    def __init__(self, text):\n        self.rows = text\n```\n"
+    reopened, target = steer.reopen(inside)
+    assert (target.owner, target.name) == ("Matrix", "row")
+    assert reopened.endswith("        self.rows = text\n\n    def row(self, i):\n")
+    after_class = inside.replace("```\n", "\n\ndef helper():\n    return 1\n```\n")
+    assert steer.reopen(after_class) is None

@@ -331,6 +331,14 @@ class Run(AnswerReview):
                 usage = _add_usage(usage, self.engine.last_usage)
                 remaining -= self.engine.last_usage.generated_tokens
                 can_go_on = remaining > 0 and not self._stopped(stop_event)
+                reopened = (strategy.reopen(text, written=written)
+                            if cut is None and strategy is not None and can_go_on and not guard.looping else None)
+                if reopened is not None:
+                    shared = len(os.path.commonprefix([text, reopened[0]]))
+                    text, target = reopened
+                    self._notice(f"The answer closed `{target.path}` without `{target.name}`; it goes on there.")
+                    self.on_event(RunEvent("text", phase, text="\n" + text[shared:]))
+                    continue
                 if cut is None:
                     more = strategy.continuation(text, after=0) if strategy is not None and can_go_on and not continued else ""
                     if not more:

@@ -17,6 +17,8 @@ here look only at the code and at what the model writes, never at the plan's wor
   nothing left to steer to, the copy stays (it changes nothing) and the model goes on.
 - `Steer.block_opening()`: a turn that ended without any code block goes on in one, at the
   first target's file.
+- `Steer.reopen()`: a file written whole whose code block closed without one of its targets
+  (the model wrote a class of its own instead of the stubs) goes on at that target's `def` line.
 """
 
 from __future__ import annotations
@@ -217,6 +219,52 @@ class Steer:
                 return head + t.header, True
             return head + t.opening(), True
         return _close(head, in_block) + f"\n{t.path}\n```python\n{t.opening()}", True
+
+    def reopen(self, text: str, *, written: str = "") -> tuple[str, Target] | None:
+        """When the answer's last code block wrote a file whole and closed without one of that
+        file's targets (and no earlier turn wrote its body): the answer cut at that block's closing
+        fence and gone on at the target's `def` line, with the target; None otherwise.
+
+        A method is reopened only when the block ends inside its class."""
+        lines = list(self._scan(text if text.endswith("\n") else text + "\n"))
+        close = next((i for i in range(len(lines) - 1, -1, -1)
+                      if _FENCE.match(lines[i][1]) and not lines[i][3]), None)
+        if close is None:
+            return None
+        opening = next((i for i in range(close - 1, -1, -1) if _FENCE.match(lines[i][1])), None)
+        path = lines[opening][2] if opening is not None else None
+        named = next((line for _, line, *_ in reversed(lines[:opening or 0]) if line.strip()), "")
+        if path not in self.whole or path not in self.facts or named.strip().strip("`*#: ").strip() != path:
+            return None  # (a block under another path line is a file of its own)
+        block = lines[opening + 1: close]
+        defs = [(owner if m.group(1) else None, m.group(2))
+                for _, line, _, _, owner in block if (m := _DEF_LINE.match(line))]
+        if not any(line.strip() for _, line, *_ in block):
+            return None
+        earlier = self._implemented(written, path) if written else set()
+        last_class = next((owner for _, line, _, _, owner in reversed(block) if line.strip()), None)
+        for t in self.targets:
+            if t.path != path or (t.owner, t.name) in defs or (t.owner, t.name) in earlier:
+                continue
+            if t.owner is None:
+                return text[: lines[close][0]].rstrip("\n") + "\n\n\n" + t.header, t
+            if t.owner == last_class:
+                return text[: lines[close][0]].rstrip("\n") + "\n\n" + t.header, t
+        return None
+
+    def _implemented(self, text: str, path: str) -> set[tuple[str | None, str]]:
+        """(class, name) of the definitions the code blocks of `path` in `text` write with a body
+        that is not a placeholder."""
+        blocks: list[list[str]] = []
+        current: list[str] | None = None
+        for _, line, at, in_block, _ in self._scan(text if text.endswith("\n") else text + "\n"):
+            if _FENCE.match(line):
+                current = [] if in_block and at == path else None
+                if current is not None:
+                    blocks.append(current)
+            elif current is not None:
+                current.append(line)
+        return {(d.owner, d.name) for code in blocks for d in ModuleFacts("".join(code)).definitions if not d.stub}
 
     def _state(self, head: str) -> tuple[str | None, bool, str | None]:
         state = (None, False, None)

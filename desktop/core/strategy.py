@@ -2,15 +2,15 @@
 
 `Run` streams every Phase 2 turn through a strategy. `SmallModelStrategy` (for engines that
 can continue a reply they did not write, `Engine.supports_prefill`) starts the reply at the
-first target, cuts copies of unchanged definitions (see `steer.Steer`), and makes a turn that
-wrote no code block go on in one. `PlainStrategy` streams the answer as the model writes it,
+first target, cuts copies of unchanged definitions (see `steer.Steer`), makes a turn that
+wrote no code block go on in one, and one whose file closed without a stub go on at the stub. `PlainStrategy` streams the answer as the model writes it,
 for a large model or a team server; both stop a greedy loop.
 """
 
 from __future__ import annotations
 
 from desktop.core.repetition import LoopGuard
-from desktop.core.steer import Cut, Steer
+from desktop.core.steer import Cut, Steer, Target
 
 __all__ = ["PlainStrategy", "SmallModelStrategy", "choose_strategy"]
 
@@ -41,6 +41,10 @@ class PlainStrategy:
         """Text to add before generation goes on after the answer ended; "" to end the turn."""
         return ""
 
+    def reopen(self, text: str, *, written: str) -> tuple[str, Target] | None:
+        """The ended answer, reopened at a target its file's block left out (see `Steer.reopen`)."""
+        return None
+
 
 class SmallModelStrategy(PlainStrategy):
     name = "small-model"
@@ -53,6 +57,9 @@ class SmallModelStrategy(PlainStrategy):
 
     def redirect(self, text: str, cut: Cut, *, written: str, end: bool) -> tuple[str, bool]:
         return self.steer.redirect(text, cut, written=written, end=end)
+
+    def reopen(self, text: str, *, written: str) -> tuple[str, Target] | None:
+        return self.steer.reopen(text, written=written)
 
     def continuation(self, text: str, *, after: int) -> str:
         if _has_block(text[after:]) or _has_block(text):
