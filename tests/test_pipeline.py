@@ -338,16 +338,17 @@ def stub_run(tmp_path, engine, **options):
 
 def test_a_stub_left_a_stub_is_repaired_and_a_run_with_nothing_ends_on_a_whole_file_turn(tmp_path):
     # The answer leaves the stub as it was, the repair too: the last turn asks for the whole file.
-    empty = "finder.py\n```python\ndef find(search_list, value):\n    pass\n```\n"
     whole = "def find(search_list, value):\n    return search_list.index(value) if value in search_list else -1\n```\n"
-    engine = ReplayEngine(["## Checklist\n- NAME `find`\n- NAME `IndexFinder`\n", "    pass\n```\n", empty, whole],
-                          prefill=True)
+    engine = ReplayEngine(["## Checklist\n- NAME `find`\n- NAME `IndexFinder`\n", "    pass\n```\n", "    pass\n```\n",
+                           whole], prefill=True)
     run = stub_run(tmp_path, engine, max_repairs=1)
     run.reflect()
     changeset = run.implement()
     assert "`find` still has no implementation" in run.turns[1].problems
     assert [t.kind for t in run.turns] == ["reflection", "implementation", "repair", "final"]
     assert engine.prefills[-1] == "finder.py\n```python\n"
+    # The repair, too, started at the stub the answer left.
+    assert engine.prefills[-2] == "finder.py\n```python\ndef find(search_list, value):\n"
     assert "index(value)" in changeset.get("finder.py").new_text
     # The reflection's own name is shown as a proposal, not required.
     phase2 = run.turns[1].prompt

@@ -66,6 +66,22 @@ def test_a_file_written_whole_opens_at_its_first_stub_so_no_placeholder_body_is_
     assert steer.opening() == "triangle.py\n```python\ndef valid(sides):\n"
 
 
+def test_a_constant_left_none_above_the_stub_is_left_for_the_answer_to_give_a_value():
+    # As Exercism's yacht and sublist stubs: "Change the values as you see fit", then the function.
+    stub = ('"""Scores."""\n\n# Score categories.\n# Change the values as you see fit.\nYACHT = None\nONES = None\n'
+            '_cache = None\n\n\ndef score(dice, category):\n    pass\n')
+    steer = Steer(PlanSpec.from_text("# Implement `yacht.py`\n"), {"yacht.py": stub}, whole={"yacht.py"})
+    assert steer.opening() == 'yacht.py\n```python\n"""Scores."""\n\n# Score categories.\n# Change the values as you see fit.\n'
+    assert ModuleFacts(stub).placeholders == [("YACHT", 5), ("ONES", 6)]  # a lower-case name is a variable
+    # Constants with values, or one set to None below the stub, change nothing.
+    valued = stub.replace("YACHT = None", "YACHT = 12").replace("ONES = None", "ONES = 1")
+    assert Steer(PlanSpec.from_text("x"), {"yacht.py": valued}, whole={"yacht.py"}).opening().endswith(
+        "def score(dice, category):\n")
+    below = "def score(dice, category):\n    pass\n\n\nYACHT = None\n"
+    assert Steer(PlanSpec.from_text("x"), {"yacht.py": below}, whole={"yacht.py"}).opening() == (
+        "yacht.py\n```python\ndef score(dice, category):\n")
+
+
 def test_in_a_file_changed_by_definitions_the_opening_is_the_stub_under_its_class():
     steer = Steer(PlanSpec.from_text("Totals for the store."), {"shop.py": BIG})
     assert steer.opening() == "shop.py\n```python\nclass Store:\n    def total(self):\n"
@@ -143,3 +159,15 @@ def test_a_method_is_reopened_only_inside_its_class():
     assert reopened.endswith("        self.rows = text\n\n    def row(self, i):\n")
     after_class = inside.replace("```\n", "\n\ndef helper():\n    return 1\n```\n")
     assert steer.reopen(after_class) is None
+
+
+def test_a_repair_starts_at_a_stub_the_answers_left_in_a_file_written_whole():
+    stub = "PAIR = None\n\n\ndef score(dice, category):\n    pass\n"
+    steer = Steer(PlanSpec.from_text("Scores."), {"dice.py": stub}, whole={"dice.py"})
+    left = ("PAIR = 2\n\n\ndef score(dice, category):\n    pass\n\n\n"
+            "class Dice:\n    def score(self, category):\n        return 0\n")
+    assert steer.repair_opening({"dice.py": left}) == "dice.py\n```python\nPAIR = 2\n\n\ndef score(dice, category):\n"
+    assert steer.repair_opening({}) == "dice.py\n```python\n"  # unchanged: above the constant left None
+    done = left.replace("    pass\n", "    return sum(dice)\n", 1)
+    assert steer.repair_opening({"dice.py": done}) == ""
+    assert Steer(PlanSpec.from_text("x"), {"dice.py": stub}).repair_opening({"dice.py": left}) == ""  # by definitions

@@ -218,6 +218,7 @@ class AnswerReview:
                     Turn("repair", fill(template, problems=problems)),
                     max_tokens=self.options.answer_tokens,
                     stop_event=stop_event,
+                    prefill=strategy.repair_opening(self._proposed()),
                     strategy=strategy,
                 )
             except ContextError:

@@ -125,6 +125,20 @@ class ModuleFacts:
         text = "".join(self.lines[: d.header_end])
         return text if text.endswith("\n") else text + "\n"
 
+    @cached_property
+    def placeholders(self) -> list[tuple[str, int]]:
+        """(name, 1-based line) of each module-level constant set to None (`YACHT = None`): in a
+        stub module, a value left for the answer to give, like a `pass` body."""
+        if self.tree is None:
+            return []
+        return [(t.id, node.lineno) for node in self.tree.body
+                if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant) and node.value.value is None
+                for t in node.targets if isinstance(t, ast.Name) and t.id.isupper()]
+
+    def until_line(self, n: int) -> str:
+        """The file's text before its 1-based line `n`."""
+        return "".join(self.lines[: n - 1])
+
     def header(self, d: Definition) -> str:
         """`d`'s decorators, `def` line and docstring (a method without its class line)."""
         text = "".join(self.lines[d.start - 1: d.header_end])

@@ -9,7 +9,9 @@ here look only at the code and at what the model writes, never at the plan's wor
   the plan writes out that no file has yet.
 - `Steer.opening()`: the reply starts at the first target. For a file written whole, that is
   the file's own text up to its first stub's body (never past a placeholder body, which the model
-  would go on copying), so the model writes the body next; for a file
+  would go on copying), so the model writes the body next, or up to the first upper-case constant
+  set to None above it (a value left for the answer, as in Exercism's `YACHT = None` stubs: started
+  below it, the answer had to keep it None); for a file
   changed by definitions, the stub's `def` line (under its class line).
 - `Steer.copy_start()`: in a file changed by definitions, a definition the model has written
   out line for line as the file has it (at least `MIN_COPY_LINES` lines) is a copy. While a
@@ -132,14 +134,22 @@ class Steer:
         if not self.targets:
             return ""
         t = self.targets[0]
-        facts = self.facts[t.path]
         if t.path in self.whole:
-            # Up to the file's first stub, whichever target comes first: text taken further would
-            # hold that stub's placeholder body, and a model shown one goes on copying the rest.
-            stubs = sorted(facts.stubs, key=lambda d: d.start)
-            body = facts.until_body(stubs[0]) if stubs else ""
-            return f"{t.path}\n```python\n{body}"
+            return _whole_opening(t.path, self.facts[t.path])
         return f"{t.path}\n```python\n{t.opening()}"
+
+    def repair_opening(self, proposed: dict[str, str]) -> str:
+        """A repair's start while a file written whole still holds one of its stub targets, as the
+        answers so far leave it (`proposed`: path -> new text): that file's text up to the stub, as
+        `opening()` starts the answer; "" otherwise. Asked in words, the 1.5B model wrote its own
+        class again and left the stub as it was."""
+        for t in self.targets:
+            if t.path not in self.whole:
+                continue
+            facts = ModuleFacts(proposed[t.path]) if t.path in proposed else self.facts[t.path]
+            if any(d.stub and (d.name, d.owner) == (t.name, t.owner) for d in facts.definitions):
+                return _whole_opening(t.path, facts)
+        return ""
 
     def block_opening(self) -> str:
         """A code block to go on in when a turn wrote none: the first target's file."""
@@ -271,6 +281,19 @@ class Steer:
         for _, _, path, in_block, owner in self._scan(head):
             state = (path, in_block, owner)
         return state
+
+
+def _whole_opening(path: str, facts: ModuleFacts) -> str:
+    """A file written whole, opened up to its first stub's body, whichever target comes first:
+    text taken further would hold that stub's placeholder body, and a model shown one goes on
+    copying the rest. A constant left None above it (`YACHT = None`) is left for the answer
+    to give a value: the text stops above it."""
+    stubs = sorted(facts.stubs, key=lambda d: d.start)
+    body = facts.until_body(stubs[0]) if stubs else ""
+    before = [line for _, line in facts.placeholders if stubs and line < stubs[0].start]
+    if before:
+        body = facts.until_line(min(before))
+    return f"{path}\n```python\n{body}"
 
 
 def _def_line(facts: ModuleFacts, d) -> int:

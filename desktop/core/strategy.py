@@ -3,7 +3,8 @@
 `Run` streams every Phase 2 turn through a strategy. `SmallModelStrategy` (for engines that
 can continue a reply they did not write, `Engine.supports_prefill`) starts the reply at the
 first target, cuts copies of unchanged definitions (see `steer.Steer`), makes a turn that
-wrote no code block go on in one, and one whose file closed without a stub go on at the stub. `PlainStrategy` streams the answer as the model writes it,
+wrote no code block go on in one, and one whose file closed without a stub go on at the stub;
+a repair while a stub is left starts at that stub. `PlainStrategy` streams the answer as the model writes it,
 for a large model or a team server; both stop a greedy loop.
 """
 
@@ -41,6 +42,10 @@ class PlainStrategy:
         """Text to add before generation goes on after the answer ended; "" to end the turn."""
         return ""
 
+    def repair_opening(self, proposed: dict[str, str]) -> str:
+        """The start of a repair's reply, given the answers' new text of each file; "" for none."""
+        return ""
+
     def reopen(self, text: str, *, written: str) -> tuple[str, Target] | None:
         """The ended answer, reopened at a target its file's block left out (see `Steer.reopen`)."""
         return None
@@ -57,6 +62,9 @@ class SmallModelStrategy(PlainStrategy):
 
     def redirect(self, text: str, cut: Cut, *, written: str, end: bool) -> tuple[str, bool]:
         return self.steer.redirect(text, cut, written=written, end=end)
+
+    def repair_opening(self, proposed: dict[str, str]) -> str:
+        return self.steer.repair_opening(proposed)
 
     def reopen(self, text: str, *, written: str) -> tuple[str, Target] | None:
         return self.steer.reopen(text, written=written)
