@@ -284,6 +284,10 @@ def test_only_checks_the_plan_quotes_are_kept():
                                  "assert triples([1, 3, -2, 1]) == True", "cart = Cart()",
                                  "assert cart.total() == 90.0", "assert slugify('Hello World') == \"hello-world\""]
     assert plan_checks("from m import f\nassert f(2) == 3\n", "no examples here") == ("", 1)
+    # Written value first (as the 1.5B model went on from a block started with `assert `), a quoted
+    # example is kept, call first; an unquoted one is still left out.
+    reversed_ = "assert 5 == largest_divisor(15)\nassert 2 == largest_divisor(\n    15)\nassert 5 == 5\n"
+    assert plan_checks(reversed_, plan) == ("assert largest_divisor(15) == 5", 2)
     # A bare assert needs the plan's True (or False, negated) after the call.
     bare = "assert triples([1, 3, -2, 1])\nassert not triples([1, 3, 5, 0])\nassert largest_divisor(15)\n"
     assert plan_checks(bare, plan) == ("assert triples([1, 3, -2, 1])\nassert not triples([1, 3, 5, 0])", 1)

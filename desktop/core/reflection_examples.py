@@ -6,9 +6,9 @@ Phase 2 gets the strategy without it (it is a check of the code, not part of it)
 run it on a scratch copy. A block the reflection's budget cut short keeps its complete lines.
 
 A check holds the model to the plan only where it quotes the plan: an `assert call(...) ==
-value` is kept when the plan holds that call (its name and arguments, spaces and quote marks
-aside) and that value as the first value after it (`assert call(...)` needs `True` there), or
-when the plan gives the call's literal arguments in order and then that value (`For lst =
+value` (or `assert value == call(...)`, kept written call first) is kept when the plan holds
+that call (its name and arguments, spaces and quote marks aside) and that value as the first
+value after it (`assert call(...)` needs `True` there), or when the plan gives the call's literal arguments in order and then that value (`For lst =
 [1,2,3] the output should be 6`), with no other value between them; the model's own,
 unquoted examples are left out,
 since a wrong one would send a right answer to repair. The checks test the codebase's code,
@@ -234,6 +234,7 @@ def plan_checks(code: str, plan: str, *, stated: Collection[str] = ()) -> tuple[
         return code, 0
     lines = code.splitlines()
     drop: set[int] = set()
+    turned: dict[int, str] = {}  # first line of a reversed assert -> the assert written call first
     left_out = 0
     for node in tree.body:
         if not isinstance(node, ast.Assert) or ast.unparse(node) in stated:
@@ -241,6 +242,12 @@ def plan_checks(code: str, plan: str, *, stated: Collection[str] = ()) -> tuple[
         test = node.test
         if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], (ast.Eq, ast.Is)):
             left, right = test.left, test.comparators[0]
+            if isinstance(test.ops[0], ast.Eq) and isinstance(right, ast.Call) and not isinstance(left, ast.Call):
+                # `assert 10 == score(...)`: the call's value is 10; written call first, so the
+                # check says what the call gave.
+                left, right = right, left
+                turned[node.lineno] = (f"assert {ast.get_source_segment(code, left)} == "
+                                       f"{ast.get_source_segment(code, right)}")
             expected = ast.get_source_segment(code, right) or ""
             calls = _find(_call_text(left, code), plan) if isinstance(left, ast.Call) else []
             quoted = any(_value_follows(expected, plan, m.end()) for m in calls) or (
@@ -253,7 +260,9 @@ def plan_checks(code: str, plan: str, *, stated: Collection[str] = ()) -> tuple[
         if not quoted:
             drop.update(range(node.lineno, node.end_lineno + 1))
             left_out += 1
-    kept = [line for i, line in enumerate(lines, 1) if i not in drop]
+        elif node.lineno in turned:
+            drop.update(range(node.lineno + 1, node.end_lineno + 1))
+    kept = [turned.get(i, line) for i, line in enumerate(lines, 1) if i not in drop]
     if not any(isinstance(n, ast.Assert) for n in tree.body if n.lineno not in drop):
         return "", left_out  # nothing left to check
     return "\n".join(kept).strip(), left_out
