@@ -397,3 +397,16 @@ def test_an_answer_that_closes_its_whole_file_without_a_stub_goes_on_at_that_stu
     assert "len(set(sides)) == 1" in new and "min(sides) > 0" in new and "pass" not in new
     assert [t.kind for t in run.turns] == ["reflection", "implementation"]  # one turn, no repair
     assert any(e.kind == "notice" and "without `equilateral`; it goes on there" in e.text for e in events)
+
+
+def test_a_repair_starts_at_the_stub_only_when_the_stub_is_all_that_is_wrong(tmp_path):
+    # The answer leaves the stub and uses a name it never imports: the repair must be free to
+    # fix the top of the file, so it is not started at the stub.
+    broken = "finder.py\n```python\nHELPER = helper_of_mine()\n\n\ndef find(search_list, value):\n    pass\n```\n"
+    engine = ReplayEngine(["## Checklist\n- NAME `find`\n", "    pass\n\n\nX = undefined_thing\n```\n", broken,
+                           "def find(search_list, value):\n    return -1\n```\n"], prefill=True)
+    run = stub_run(tmp_path, engine, max_repairs=1)
+    run.reflect()
+    run.implement()
+    assert "`undefined_thing` is used but never defined" in run.turns[1].problems
+    assert run.turns[2].kind == "repair" and engine.prefills[2] == ""

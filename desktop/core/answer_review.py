@@ -54,6 +54,8 @@ def _stated(plan: str, files: tuple[tuple[str, str], ...], examples: tuple) -> t
 class AnswerReview:
     """Mixed into `Run`: everything here reads and writes the run's own state."""
 
+    _only_stubs_left = False  # the last review found stubs left and no other static problem
+
     def answers(self) -> list[str]:
         return [t.text for t in self.turns if t.kind != "reflection" and t.kept]
 
@@ -123,7 +125,8 @@ class AnswerReview:
         report = changeset.problems_report(skip=set(unasked_files(changeset, plan_text=self.plan.text))).strip()
         lines = [report] if report else []
         usable = self._usable(changeset)
-        if not usable and not report:
+        nothing = not usable and not report
+        if nothing:
             lines.append("Your answer has no code block that changes a file. Write the changes as code blocks under their file paths, in the required format.")
         if self.counted_cases:
             lines.append("Your answer listed cases one by one (the same lines with only their numbers changing) "
@@ -134,7 +137,9 @@ class AnswerReview:
         changed = {c.path: (c.old_text, c.new_text) for c in usable}
         lines += check_names(required=required, changed=changed, codebase_mentions=self._codebase_names(required))
         lines += check_signatures(self.plan.text, changed)
-        lines += self._stubs_left(changed)
+        stubs = self._stubs_left(changed)
+        self._only_stubs_left = bool(stubs) and len(lines) == nothing  # a repair may then start at the stub
+        lines += stubs
         return "\n".join(f"- {line}" if not line.startswith(("-", " ")) else line for line in lines)
 
     def _stubs_left(self, changed: dict[str, tuple[str | None, str]]) -> list[str]:
@@ -218,7 +223,10 @@ class AnswerReview:
                     Turn("repair", fill(template, problems=problems)),
                     max_tokens=self.options.answer_tokens,
                     stop_event=stop_event,
-                    prefill=strategy.repair_opening(self._proposed()),
+                    # Stubs left and nothing else: the reply starts at the first (text above a
+                    # problem elsewhere would be prefilled, past the model's reach).
+                    prefill=(strategy.repair_opening(self._proposed())
+                             if self._only_stubs_left and problems == self._static_problems else ""),
                     strategy=strategy,
                 )
             except ContextError:
