@@ -138,7 +138,8 @@ class AnswerReview:
         lines += check_names(required=required, changed=changed, codebase_mentions=self._codebase_names(required))
         lines += check_signatures(self.plan.text, changed)
         stubs = self._stubs_left(changed)
-        self._only_stubs_left = bool(stubs) and len(lines) == nothing  # a repair may then start at the stub
+        # Stubs and, at most, the note that nothing changed: a repair may then start at the stub.
+        self._only_stubs_left = bool(stubs) and len(lines) == (1 if nothing else 0)
         lines += stubs
         return "\n".join(f"- {line}" if not line.startswith(("-", " ")) else line for line in lines)
 

@@ -8,10 +8,10 @@ run it on a scratch copy. A block the reflection's budget cut short keeps its co
 A check holds the model to the plan only where it quotes the plan: an `assert call(...) ==
 value` (or `assert value == call(...)`, kept written call first) is kept when the plan holds
 that call (its name and arguments, spaces and quote marks aside) and that value as the first
-value after it (`assert call(...)` needs `True` there), or when the plan gives the call's literal arguments in order and then that value (`For lst =
-[1,2,3] the output should be 6`), with no other value between them; the model's own,
-unquoted examples are left out,
-since a wrong one would send a right answer to repair. The checks test the codebase's code,
+value after it (`assert call(...)` needs `True` there), or when the plan gives the call's
+literal arguments in order and then that value (`For lst = [1,2,3] the output should be 6`),
+with no other value between them; the model's own, unquoted examples are left out, since a
+wrong one would send a right answer to repair. The checks test the codebase's code,
 not a copy of it: a top-level `def` or `class` in the
 block with the name of a module-level definition of the codebase is left out, a name of
 the codebase the block uses without importing it is imported from its module, and so is one

@@ -8,11 +8,12 @@ here look only at the code and at what the model writes, never at the plan's wor
   NotImplementedError` or a docstring), the ones the plan names first; then the `def` lines
   the plan writes out that no file has yet.
 - `Steer.opening()`: the reply starts at the first target. For a file written whole, that is
-  the file's own text up to its first stub's body (never past a placeholder body, which the model
-  would go on copying), so the model writes the body next, or up to the first upper-case constant
-  set to None above it (a value left for the answer, as in Exercism's `YACHT = None` stubs: started
-  below it, the answer had to keep it None); for a file
-  changed by definitions, the stub's `def` line (under its class line).
+  the file's own text up to its first stub's body (never past a placeholder body, which the
+  model would go on copying), so the model writes the body next, or up to the first upper-case
+  constant set to None above it (a value left for the answer, as in Exercism's `YACHT = None`
+  stubs: started below it, the answer had to keep it None); for a file changed by
+  definitions, the stub's `def` line (under its class line). `Steer.repair_opening()` starts
+  a repair the same way while a file written whole still holds a stub.
 - `Steer.copy_start()`: in a file changed by definitions, a definition the model has written
   out line for line as the file has it (at least `MIN_COPY_LINES` lines) is a copy. While a
   target is still unwritten, the copy is cut and the answer goes on at that target; with
@@ -247,10 +248,10 @@ class Steer:
         if path not in self.whole or path not in self.facts or named.strip().strip("`*#: ").strip() != path:
             return None  # (a block under another path line is a file of its own)
         block = lines[opening + 1: close]
-        defs = [(owner if m.group(1) else None, m.group(2))
-                for _, line, _, _, owner in block if (m := _DEF_LINE.match(line))]
         if not any(line.strip() for _, line, *_ in block):
             return None
+        defs = [(owner if m.group(1) else None, m.group(2))
+                for _, line, _, _, owner in block if (m := _DEF_LINE.match(line))]
         earlier = self._implemented(written, path) if written else set()
         last_class = next((owner for _, line, _, _, owner in reversed(block) if line.strip()), None)
         for t in self.targets:

@@ -3,9 +3,9 @@
 `Run` streams every Phase 2 turn through a strategy. `SmallModelStrategy` (for engines that
 can continue a reply they did not write, `Engine.supports_prefill`) starts the reply at the
 first target, cuts copies of unchanged definitions (see `steer.Steer`), makes a turn that
-wrote no code block go on in one, and one whose file closed without a stub go on at the stub;
-a repair while a stub is left starts at that stub. `PlainStrategy` streams the answer as the model writes it,
-for a large model or a team server; both stop a greedy loop.
+wrote no code block go on in one and one whose file closed without a stub go on at the stub,
+and starts a repair at a stub that is all that is left. `PlainStrategy` streams the answer as
+the model writes it, for a large model or a team server; both stop a greedy loop.
 """
 
 from __future__ import annotations
