@@ -397,6 +397,14 @@ def test_an_answer_that_closes_its_whole_file_without_a_stub_goes_on_at_that_stu
     assert "len(set(sides)) == 1" in new and "min(sides) > 0" in new and "pass" not in new
     assert [t.kind for t in run.turns] == ["reflection", "implementation"]  # one turn, no repair
     assert any(e.kind == "notice" and "without `equilateral`; it goes on there" in e.text for e in events)
+    # With too little of the budget left for a body, the answer ends as written.
+    engine = ReplayEngine(["## Checklist\n- FILE `triangle.py`\n",
+                           "    return min(sides) > 0\n\n\nclass Shape:\n    kind = 'triangle'\n```\n"], prefill=True)
+    short = Run(plan=plan, codebase=scan_codebase(root), engine=engine, prompts=Prompts.load(),
+                options=RunOptions(max_repairs=0, check_examples=False, answer_tokens=100))
+    short.reflect()
+    short.implement()
+    assert len(engine.prefills) == 2 and short.turns[1].text.endswith("    kind = 'triangle'\n```\n")
 
 
 def test_a_repair_starts_at_the_stub_only_when_the_stub_is_all_that_is_wrong(tmp_path):

@@ -33,6 +33,9 @@ from desktop.core.turns import Turn
 from desktop.errors import ContextError, PlansmithError
 from desktop.llm.engine import Engine, Message, Usage
 
+# Tokens an answer must have left to go on at a stub its file's block left out.
+REOPEN_MIN_TOKENS = 128
+
 
 def _add_usage(total: Usage | None, part: Usage) -> Usage:
     """One turn's figures over the streams it took (a steered answer continues in a new one)."""
@@ -331,8 +334,10 @@ class Run(AnswerReview):
                 usage = _add_usage(usage, self.engine.last_usage)
                 remaining -= self.engine.last_usage.generated_tokens
                 can_go_on = remaining > 0 and not self._stopped(stop_event)
+                room = remaining >= REOPEN_MIN_TOKENS  # a body cut short by the budget would not parse
                 reopened = (strategy.reopen(text, written=written)
-                            if cut is None and strategy is not None and can_go_on and not guard.looping else None)
+                            if cut is None and strategy is not None and can_go_on and room and not guard.looping
+                            else None)
                 if reopened is not None:
                     shared = len(os.path.commonprefix([text, reopened[0]]))
                     text, target = reopened
