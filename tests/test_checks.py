@@ -288,6 +288,11 @@ def test_only_checks_the_plan_quotes_are_kept():
     # example is kept, call first; an unquoted one is still left out.
     reversed_ = "assert 5 == largest_divisor(15)\nassert 2 == largest_divisor(\n    15)\nassert 5 == 5\n"
     assert plan_checks(reversed_, plan) == ("assert largest_divisor(15) == 5", 2)
+    # Only when the plan writes the call: values alone (`""`, then a `1` further on) quoted a
+    # made-up `count_headings("") == 1` that failed every answer.
+    loose = "For lst = [1,2,3] the output should be 6."
+    assert plan_checks("assert f([1,2,3]) == 6\n", loose) == ("assert f([1,2,3]) == 6", 0)
+    assert plan_checks("assert 6 == f([1,2,3])\n", loose) == ("", 1)
     # A bare assert needs the plan's True (or False, negated) after the call.
     bare = "assert triples([1, 3, -2, 1])\nassert not triples([1, 3, 5, 0])\nassert largest_divisor(15)\n"
     assert plan_checks(bare, plan) == ("assert triples([1, 3, -2, 1])\nassert not triples([1, 3, 5, 0])", 1)

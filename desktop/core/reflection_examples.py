@@ -6,12 +6,12 @@ Phase 2 gets the strategy without it (it is a check of the code, not part of it)
 run it on a scratch copy. A block the reflection's budget cut short keeps its complete lines.
 
 A check holds the model to the plan only where it quotes the plan: an `assert call(...) ==
-value` (or `assert value == call(...)`, kept written call first) is kept when the plan holds
-that call (its name and arguments, spaces and quote marks aside) and that value as the first
-value after it (`assert call(...)` needs `True` there), or when the plan gives the call's
-literal arguments in order and then that value (`For lst = [1,2,3] the output should be 6`),
-with no other value between them; the model's own, unquoted examples are left out, since a
-wrong one would send a right answer to repair. The checks test the codebase's code,
+value` is kept when the plan holds that call (its name and arguments, spaces and quote marks
+aside) and that value as the first value after it (`assert call(...)` needs `True` there), or
+when the plan gives the call's literal arguments in order and then that value (`For lst =
+[1,2,3] the output should be 6`), with no other value between them. `assert value ==
+call(...)` is kept, call first, by the first rule only. The model's own, unquoted examples
+are left out, since a wrong one would send a right answer to repair. The checks test the codebase's code,
 not a copy of it: a top-level `def` or `class` in the
 block with the name of a module-level definition of the codebase is left out, a name of
 the codebase the block uses without importing it is imported from its module, and so is one
@@ -242,16 +242,18 @@ def plan_checks(code: str, plan: str, *, stated: Collection[str] = ()) -> tuple[
         test = node.test
         if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], (ast.Eq, ast.Is)):
             left, right = test.left, test.comparators[0]
-            if isinstance(test.ops[0], ast.Eq) and isinstance(right, ast.Call) and not isinstance(left, ast.Call):
+            reversed_ = (isinstance(test.ops[0], ast.Eq) and isinstance(right, ast.Call)
+                         and not isinstance(left, ast.Call))
+            if reversed_:
                 # `assert 10 == score(...)`: the call's value is 10; written call first, so the
-                # check says what the call gave.
+                # check says what the call gave. Kept only when the plan writes the call itself.
                 left, right = right, left
                 turned[node.lineno] = (f"assert {ast.get_source_segment(code, left)} == "
                                        f"{ast.get_source_segment(code, right)}")
             expected = ast.get_source_segment(code, right) or ""
             calls = _find(_call_text(left, code), plan) if isinstance(left, ast.Call) else []
             quoted = any(_value_follows(expected, plan, m.end()) for m in calls) or (
-                isinstance(left, ast.Call) and _values_then_value(left, expected, code, plan))
+                isinstance(left, ast.Call) and not reversed_ and _values_then_value(left, expected, code, plan))
         else:  # `assert f(x)` holds the plan to `True` after the call, `assert not f(x)` to `False`
             negated = isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not)
             call = test.operand if negated else test
