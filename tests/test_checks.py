@@ -260,6 +260,14 @@ def test_the_checks_test_the_codebase_not_a_copy_in_the_block():
     # a module the codebase lacks: the name comes from the module that defines it
     assert checks_for("from solution import find, floor\nassert find([1], 1) == floor(0)\n", names) == (
         "from pkg.finder import find\nfrom solution import floor\nassert find([1], 1) == floor(0)")
+    # A constant of the codebase the checks pass as an argument is imported too (without it,
+    # `score([1, 3, 3, 5, 5], PAIR)` failed every answer with a NameError).
+    dice = {"dice.py": "PAIR = None\nSUM_ALL: int = 0\n_cache = None\n\n\ndef score(dice, category):\n    pass\n"}
+    assert codebase_names(dice) == {"score": "dice"}
+    with_constants = codebase_names(dice, constants=True)
+    assert with_constants == {"score": "dice", "PAIR": "dice", "SUM_ALL": "dice"}
+    assert checks_for("from dice import score\nassert score([1, 3, 3, 5, 5], PAIR) == 10\n", with_constants) == (
+        "from dice import PAIR\nfrom dice import score\nassert score([1, 3, 3, 5, 5], PAIR) == 10")
 
 
 def test_only_checks_the_plan_quotes_are_kept():

@@ -73,7 +73,7 @@ class AnswerReview:
         files = self._whole_files()
         block = split_examples(self.reflection)[1]
         code = fit_signatures(plan_checks(block, self.plan.text, stated=self.stated_examples())[0], files)[0]
-        return checks_for(code, codebase_names(files)) if code else ""
+        return checks_for(code, codebase_names(files, constants=True)) if code else ""
 
     def stated_examples(self) -> list[str]:
         """The plan's own examples of the codebase's functions, as asserts (stated_examples.py)."""
@@ -224,10 +224,10 @@ class AnswerReview:
                     Turn("repair", fill(template, problems=problems)),
                     max_tokens=self.options.answer_tokens,
                     stop_event=stop_event,
-                    # Stubs left and nothing else: the reply starts at the first (text above a
-                    # problem elsewhere would be prefilled, past the model's reach).
-                    prefill=(strategy.repair_opening(self._proposed())
-                             if self._only_stubs_left and problems == self._static_problems else ""),
+                    # Stubs left and no other static problem (failing checks aside: a stub fails
+                    # them): the reply starts at the first stub. Text above a problem elsewhere
+                    # would be prefilled, past the model's reach.
+                    prefill=strategy.repair_opening(self._proposed()) if self._only_stubs_left else "",
                     strategy=strategy,
                 )
             except ContextError:

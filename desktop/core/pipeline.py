@@ -414,7 +414,7 @@ class Run(AnswerReview):
         stated = self.stated_examples()
         quoted = fit_signatures(plan_checks(block, self.plan.text, stated=stated)[0], files)[0]
         code = add_missing(quoted, fit_signatures("\n".join(stated), files)[0])
-        code = checks_for(code, codebase_names(files)) if code else ""
+        code = checks_for(code, codebase_names(files, constants=True)) if code else ""
         if code and code == block.strip():
             return  # the model's block is already what will run
         if not code:

@@ -135,6 +135,15 @@ class ModuleFacts:
                 if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant) and node.value.value is None
                 for t in node.targets if isinstance(t, ast.Name) and t.id.isupper()]
 
+    @cached_property
+    def constants(self) -> list[str]:
+        """The upper-case names the module assigns at its top level (`PAIR = 2`, `YACHT = None`)."""
+        if self.tree is None:
+            return []
+        return [t.id for node in self.tree.body if isinstance(node, (ast.Assign, ast.AnnAssign))
+                for t in (node.targets if isinstance(node, ast.Assign) else [node.target])
+                if isinstance(t, ast.Name) and t.id.isupper()]
+
     def until_line(self, n: int) -> str:
         """The file's text before its 1-based line `n`."""
         return "".join(self.lines[: n - 1])

@@ -88,16 +88,21 @@ def module_of(path: str) -> str | None:
     return ".".join(parts)
 
 
-def codebase_names(files: Mapping[str, str]) -> dict[str, str]:
-    """Each module-level function and class of the files, with the module that defines it (the first file wins)."""
+def codebase_names(files: Mapping[str, str], *, constants: bool = False) -> dict[str, str]:
+    """Each module-level function and class of the files (with `constants`, each upper-case
+    constant too: `PAIR = 2`, which the checks pass as an argument), with the module that
+    defines it (the first file wins)."""
     names: dict[str, str] = {}
     for path, text in files.items():
         module = module_of(path)
         if module is None:
             continue
-        for d in ModuleFacts(text).definitions:
+        facts = ModuleFacts(text)
+        for d in facts.definitions:
             if d.owner is None:
                 names.setdefault(d.name, module)
+        for name in facts.constants if constants else ():
+            names.setdefault(name, module)
     return names
 
 
