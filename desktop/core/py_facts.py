@@ -126,23 +126,25 @@ class ModuleFacts:
         return text if text.endswith("\n") else text + "\n"
 
     @cached_property
+    def _constants(self) -> list[tuple[str, ast.Assign | ast.AnnAssign]]:
+        """(name, statement) of each upper-case name the module assigns at its top level."""
+        if self.tree is None:
+            return []
+        return [(t.id, node) for node in self.tree.body if isinstance(node, (ast.Assign, ast.AnnAssign))
+                for t in (node.targets if isinstance(node, ast.Assign) else [node.target])
+                if isinstance(t, ast.Name) and t.id.isupper()]
+
+    @property
+    def constants(self) -> list[str]:
+        """The upper-case names the module assigns at its top level (`PAIR = 2`, `YACHT = None`)."""
+        return [name for name, _ in self._constants]
+
+    @property
     def placeholders(self) -> list[tuple[str, int]]:
         """(name, 1-based line) of each module-level constant set to None (`YACHT = None`): in a
         stub module, a value left for the answer to give, like a `pass` body."""
-        if self.tree is None:
-            return []
-        return [(t.id, node.lineno) for node in self.tree.body
-                if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant) and node.value.value is None
-                for t in node.targets if isinstance(t, ast.Name) and t.id.isupper()]
-
-    @cached_property
-    def constants(self) -> list[str]:
-        """The upper-case names the module assigns at its top level (`PAIR = 2`, `YACHT = None`)."""
-        if self.tree is None:
-            return []
-        return [t.id for node in self.tree.body if isinstance(node, (ast.Assign, ast.AnnAssign))
-                for t in (node.targets if isinstance(node, ast.Assign) else [node.target])
-                if isinstance(t, ast.Name) and t.id.isupper()]
+        return [(name, node.lineno) for name, node in self._constants
+                if isinstance(node.value, ast.Constant) and node.value.value is None]
 
     def until_line(self, n: int) -> str:
         """The file's text before its 1-based line `n`."""
