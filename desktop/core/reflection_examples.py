@@ -11,11 +11,12 @@ aside) and that value as the first value after it (`assert call(...)` needs `Tru
 when the plan gives the call's literal arguments in order and then that value (`For lst =
 [1,2,3] the output should be 6`), with no other value between them. `assert value ==
 call(...)` is kept, call first, by the first rule only. The model's own, unquoted examples
-are left out, since a wrong one would send a right answer to repair. The checks test the codebase's code,
-not a copy of it: a top-level `def` or `class` in the
-block with the name of a module-level definition of the codebase is left out, a name of
-the codebase the block uses without importing it is imported from its module, and so is one
-it imports from a module that defines none of the codebase's names (`from solution import f`).
+are left out, since a wrong one would send a right answer to repair. The checks test the
+codebase's code, not a copy of it: a top-level `def` or `class` in the block with the name of
+a module-level definition of the codebase is left out, a name of the codebase the block uses
+without importing it is imported from its module (its upper-case constants too), and so is
+one it imports from a module that defines none of the codebase's names (`from solution
+import f`).
 """
 
 from __future__ import annotations

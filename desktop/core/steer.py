@@ -144,10 +144,13 @@ class Steer:
         answers so far leave it (`proposed`: path -> new text): that file's text up to the stub, as
         `opening()` starts the answer; "" otherwise. Asked in words, the 1.5B model wrote its own
         class again and left the stub as it was."""
+        read: dict[str, ModuleFacts] = {}  # each proposed file parsed once, whatever its targets
         for t in self.targets:
             if t.path not in self.whole:
                 continue
-            facts = ModuleFacts(proposed[t.path]) if t.path in proposed else self.facts[t.path]
+            if t.path not in read:
+                read[t.path] = ModuleFacts(proposed[t.path]) if t.path in proposed else self.facts[t.path]
+            facts = read[t.path]
             if any(d.stub and (d.name, d.owner) == (t.name, t.owner) for d in facts.definitions):
                 return _whole_opening(t.path, facts)
         return ""
