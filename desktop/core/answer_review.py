@@ -21,9 +21,10 @@ from desktop.core.early_exits import without_early_exits
 from desktop.core.new_files import unasked_files
 from desktop.core.prompts import fill
 from desktop.core.py_facts import ModuleFacts
+from desktop.core.raise_messages import check_raise_messages
 from desktop.core.reflection_code import without_code
 from desktop.core.reflection_examples import checks_for, codebase_names, fit_signatures, plan_checks, split_examples
-from desktop.core.signatures import check_signatures
+from desktop.core.signatures import check_calls, check_signatures
 from desktop.core.stated_examples import stated_checks
 from desktop.core.strategy import PlainStrategy
 from desktop.core.turns import Turn, best_of_round, failed_everywhere, ran_checks, rank, score
@@ -49,6 +50,21 @@ def _parses(changes) -> bool:
 def _stated(plan: str, files: tuple[tuple[str, str], ...], examples: tuple) -> tuple[str, ...]:
     """Read once per plan and codebase: each check and each fresh answer asks again."""
     return tuple(stated_checks(plan, dict(files), examples=examples))
+
+
+def _hidden_methods(changed: dict[str, tuple[str | None, str]]) -> list[str]:
+    """Problems: an attribute the answer sets on `self` under the name of one of its class's methods."""
+    problems = []
+    for path, (old, new) in changed.items():
+        if not path.endswith(".py"):
+            continue
+        before = {(c, m) for c, m, _ in ModuleFacts(old).hidden_methods} if old else set()
+        for cls, method, line in ModuleFacts(new).hidden_methods:
+            if (cls, method) not in before:
+                problems.append(f"{path} line {line}: `self.{method} = ...` hides the method `{cls}.{method}`, so "
+                                f"calling `{method}(...)` on an instance fails. Give the attribute another name.")
+                before.add((cls, method))
+    return problems
 
 
 class AnswerReview:
@@ -137,11 +153,29 @@ class AnswerReview:
         changed = {c.path: (c.old_text, c.new_text) for c in usable}
         lines += check_names(required=required, changed=changed, codebase_mentions=self._codebase_names(required))
         lines += check_signatures(self.plan.text, changed)
+        lines += check_calls(self.spec.calls, changed)
+        lines += self._raise_messages(changed)
+        lines += _hidden_methods(changed)
         stubs = self._stubs_left(changed)
         # Stubs and, at most, the note that nothing changed: a repair may then start at the stub.
         self._only_stubs_left = bool(stubs) and len(lines) == (1 if nothing else 0)
         lines += stubs
         return "\n".join(f"- {line}" if not line.startswith(("-", " ")) else line for line in lines)
+
+    def _raise_messages(self, changed: dict[str, tuple[str | None, str]]) -> list[str]:
+        """The plan's `raise` messages no Python file holds with the answer applied (raise_messages.py)."""
+        if not self.spec.raises or not changed:
+            return []
+        before = {}
+        for f in (self.context.files if self.context else []):
+            if f.path.endswith(".py"):
+                try:
+                    before[f.path] = f.text if f.cut_at_line is None else self.codebase.read_text(f.path)
+                except OSError:
+                    before[f.path] = f.text
+        before.update({p: old for p, (old, _) in changed.items() if old is not None})
+        after = {**before, **{p: new for p, (_, new) in changed.items()}}
+        return check_raise_messages(self.spec.raises, before=before, after=after)
 
     def _stubs_left(self, changed: dict[str, tuple[str | None, str]]) -> list[str]:
         """Stubs of the packed files that are still stubs once the answer is applied."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -82,17 +83,37 @@ def defined_names(source: str) -> set[str]:
     return found
 
 
-def undefined_names(source: str, *, filename: str = "<module>") -> dict[str, int]:
-    """Names a module uses but never defines or imports (pyflakes), with their first line."""
-    from pyflakes import checker, messages
+@functools.lru_cache(maxsize=64)
+def _flakes(source: str, filename: str) -> tuple:
+    """pyflakes' messages on a module, read once per text (empty when it does not parse)."""
+    from pyflakes import checker
 
     try:
         tree = ast.parse(source)
-    except SyntaxError:
-        return {}
+    except (SyntaxError, ValueError):
+        return ()
+    return tuple(checker.Checker(tree, filename=filename).messages)
+
+
+def undefined_names(source: str, *, filename: str = "<module>") -> dict[str, int]:
+    """Names a module uses but never defines or imports (pyflakes), with their first line."""
+    from pyflakes import messages
+
     found: dict[str, int] = {}
-    for m in checker.Checker(tree, filename=filename).messages:
+    for m in _flakes(source, filename):
         if isinstance(m, messages.UndefinedName):
+            found.setdefault(m.message_args[0], m.lineno)
+    return found
+
+
+def unbound_locals(source: str, *, filename: str = "<module>") -> dict[str, int]:
+    """Names a function reads before it assigns them (pyflakes' UndefinedLocal: Python makes
+    them local, so the read raises UnboundLocalError), with the line of the read."""
+    from pyflakes import messages
+
+    found: dict[str, int] = {}
+    for m in _flakes(source, filename):
+        if isinstance(m, messages.UndefinedLocal):
             found.setdefault(m.message_args[0], m.lineno)
     return found
 
@@ -126,6 +147,12 @@ def check_names(
             if name not in before:
                 problems.append(f"{path} line {line}: `{name}` is used but never defined or imported "
                                 "in that file. Import it or define it.")
+        before = unbound_locals(old) if old is not None else {}
+        for name, line in unbound_locals(new, filename=path).items():
+            if name not in before:
+                problems.append(f"{path} line {line}: `{name}` is read before the function assigns it, so "
+                                "Python takes it for a local and the read fails (UnboundLocalError). "
+                                f"Declare `global {name}` or `nonlocal {name}`, or give the local another name.")
     return problems
 
 

@@ -1,8 +1,9 @@
 """What a plan asks for, read once: the files, signatures and names it writes as code, and its examples.
 
 Only what the plan writes as code counts: backticked paths, backticked `def` lines,
-backticked callables (`name(`), `class Name`, and doctest examples (`>>> call` and the
-expected output). Prose is the model's to read, never a rule's.
+backticked callables (`name(`), `class Name`, doctest examples (`>>> call` and the
+expected output), and the `raise Error("message")` statements and the calls of its code. Prose is the
+model's to read, never a rule's.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from desktop.core.plan import Plan
 from desktop.core.signatures import BACKTICKED_DEF, parse_signature
 from desktop.core.stated_examples import MAX_CANDIDATES
 
-__all__ = ["PlanSpec", "PlannedDef"]
+__all__ = ["PlanSpec", "PlannedCall", "PlannedDef", "PlannedRaise"]
 
 _TICKED = re.compile(r"`([^`\n]+)`")
 _PATH = re.compile(r"`([\w./-]+\.[A-Za-z]\w*)`")
@@ -51,6 +52,25 @@ class PlannedDef:
 
 
 @dataclass(frozen=True)
+class PlannedRaise:
+    """A `raise Error("message")` statement the plan writes as code: the message is the plan's."""
+
+    statement: str  # as the plan writes it, on one line
+    message: str
+
+
+@dataclass(frozen=True)
+class PlannedCall:
+    """A call of a plain name the plan writes as code: how the plan means it to be called."""
+
+    text: str  # as the plan writes it, on one line
+    name: str
+    positional: int
+    keywords: tuple[str, ...]
+    unpacked: bool  # `*args` or `**kwargs` in the call: its arguments cannot be counted
+
+
+@dataclass(frozen=True)
 class PlanSpec:
     text: str
     files: tuple[str, ...]  # every backticked path, in order
@@ -58,6 +78,8 @@ class PlanSpec:
     required: tuple[str, ...]  # callables and classes the plan's requirements name
     identifiers: frozenset[str]  # every identifier inside the plan's code spans
     examples: tuple[doctest.Example, ...]  # `>>>` examples with their expected output
+    raises: tuple[PlannedRaise, ...] = ()  # `raise Error("message")` in its code blocks and spans
+    calls: tuple[PlannedCall, ...] = ()  # calls of plain names in its code blocks and spans
 
     @classmethod
     def from_plan(cls, plan: Plan) -> "PlanSpec":
@@ -77,6 +99,7 @@ class PlanSpec:
         defs.sort(key=lambda d: d.at)
         examples = _doctest_examples(text)
         ticked = _TICKED.findall(text)
+        trees = _code_trees([m.group(0) for m in _FENCED.finditer(text)] + ticked)
         return cls(
             text=text,
             files=tuple(dict.fromkeys(_PATH.findall(text))),
@@ -84,6 +107,8 @@ class PlanSpec:
             required=tuple(plan_required_names(requirements or text)),
             identifiers=frozenset(w for span in ticked for w in _WORD.findall(span)) | _example_names(examples),
             examples=examples,
+            raises=_raises(trees),
+            calls=_calls(trees),
         )
 
     def mentions(self, name: str) -> bool:
@@ -117,6 +142,57 @@ def _doctest_examples(text: str) -> tuple[doctest.Example, ...]:
         return tuple(e for e in doctest.DocTestParser().get_examples(text) if e.want.strip())
     except ValueError:  # inconsistent indentation in a `>>>` block: no examples
         return ()
+
+
+def _code_trees(sources: list[str]) -> list[tuple[str, ast.Module]]:
+    """(code, parse) of each code source (a fenced block, fences and all, or a span), parsed whole
+    or, where the whole does not parse, line by line."""
+    parsed = []
+    for source in sources:
+        lines = [ln for ln in source.splitlines() if not re.match(r"\s*(```|~~~)", ln)]
+        whole = "\n".join(lines)
+        try:
+            parsed.append((whole, ast.parse(whole)))
+        except (SyntaxError, ValueError):
+            for line in lines:
+                try:
+                    parsed.append((line.strip(), ast.parse(line.strip())))
+                except (SyntaxError, ValueError):
+                    continue
+    return parsed
+
+
+def _one_line(code: str, node: ast.AST) -> str:
+    return " ".join((ast.get_source_segment(code, node) or ast.unparse(node)).split())
+
+
+def _raises(trees: list[tuple[str, ast.Module]]) -> tuple[PlannedRaise, ...]:
+    """Each distinct `raise Name("literal")` in the plan's code."""
+    found: dict[str, PlannedRaise] = {}
+    for code, tree in trees:
+        for node in ast.walk(tree):
+            if (isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call) and node.exc.args
+                    and isinstance(node.exc.args[0], ast.Constant) and isinstance(node.exc.args[0].value, str)
+                    and node.exc.args[0].value.strip()):
+                found.setdefault(node.exc.args[0].value, PlannedRaise(_one_line(code, node), node.exc.args[0].value))
+    return tuple(found.values())
+
+
+def _calls(trees: list[tuple[str, ast.Module]]) -> tuple[PlannedCall, ...]:
+    """Each distinct call of a plain name with its arguments (`Garden("VC", students=["Val"])`) in
+    the plan's code."""
+    found: dict[str, PlannedCall] = {}
+    for code, tree in trees:
+        for node in ast.walk(tree):
+            # `say()` in a sentence names the function, `retry(...)` elides its arguments: neither
+            # says how it is called.
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and (node.args or node.keywords)
+                    and not any(isinstance(a, ast.Constant) and a.value is Ellipsis for a in node.args)):
+                text = _one_line(code, node)
+                found.setdefault(text, PlannedCall(
+                    text, node.func.id, len(node.args), tuple(k.arg for k in node.keywords if k.arg),
+                    any(isinstance(a, ast.Starred) for a in node.args) or any(k.arg is None for k in node.keywords)))
+    return tuple(found.values())
 
 
 def _example_names(examples) -> frozenset[str]:

@@ -146,6 +146,30 @@ class ModuleFacts:
         return [(name, node.lineno) for name, node in self._constants
                 if isinstance(node.value, ast.Constant) and node.value.value is None]
 
+    @cached_property
+    def hidden_methods(self) -> list[tuple[str, str, int]]:
+        """(class, method, 1-based line) of each `self.name = ...` in a class that defines a method
+        `name` with no decorator: the instance attribute hides the method, so calling it fails."""
+        found = []
+        for cls in (n for n in (self.tree.body if self.tree else []) if isinstance(n, ast.ClassDef)):
+            methods = {m.name for m in cls.body
+                       if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef)) and not m.decorator_list}
+            for node in ast.walk(cls):
+                targets = (node.targets if isinstance(node, ast.Assign)
+                           else [node.target] if isinstance(node, (ast.AnnAssign, ast.AugAssign)) else [])
+                for t in targets:
+                    if (isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) and t.value.id == "self"
+                            and t.attr in methods):
+                        found.append((cls.name, t.attr, node.lineno))
+        return found
+
+    @cached_property
+    def strings(self) -> frozenset[str]:
+        """Every string constant the file holds (f-strings' literal parts too)."""
+        if self.tree is None:
+            return frozenset()
+        return frozenset(n.value for n in ast.walk(self.tree) if isinstance(n, ast.Constant) and isinstance(n.value, str))
+
     def until_line(self, n: int) -> str:
         """The file's text before its 1-based line `n`."""
         return "".join(self.lines[: n - 1])

@@ -12,7 +12,7 @@ import ast
 import re
 from collections import defaultdict
 
-__all__ = ["plan_signatures", "check_signatures", "params", "parse_signature", "BACKTICKED_DEF"]
+__all__ = ["plan_signatures", "check_signatures", "check_calls", "params", "parse_signature", "BACKTICKED_DEF"]
 
 BACKTICKED_DEF = re.compile(r"`((?:@\w+\s+)*(?:async\s+)?def\s+[A-Za-z_]\w*\s*\([^`]*)`")
 
@@ -89,4 +89,74 @@ def check_signatures(plan_text: str, changed: dict[str, tuple[str | None, str]])
             problems.append(f"{path} line {fn.lineno}: `{_signature_text(fn)}` does not match the "
                             f"plan's signature {expected} (parameter names, order, `*` and "
                             "defaults must be as the plan gives them).")
+    return problems
+
+
+def _callable_defs(source: str) -> dict[str, tuple[ast.FunctionDef | ast.AsyncFunctionDef, bool]]:
+    """Top-level functions and classes' `__init__` by the name a caller uses, with whether it is a
+    method (its first parameter is bound). Decorated ones are left out: a decorator (`@dataclass`,
+    `@functools.wraps`) may change how they are called."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return {}
+    found = {}
+    for node in tree.body:
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) or node.decorator_list:
+            continue
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            found[node.name] = (node, False)
+        elif isinstance(node, ast.ClassDef):
+            init = next((m for m in node.body if isinstance(m, ast.FunctionDef) and m.name == "__init__"
+                         and not m.decorator_list), None)
+            if init is not None:
+                found[node.name] = (init, True)
+    return found
+
+
+def _refusal(fn: ast.FunctionDef | ast.AsyncFunctionDef, *, method: bool, positional: int,
+             keywords: tuple[str, ...]) -> str | None:
+    """Why a call with `positional` arguments and `keywords` cannot bind to `fn`; None if it can."""
+    a = fn.args
+    names = [x.arg for x in a.posonlyargs + a.args]
+    required = names[: len(names) - len(a.defaults)]
+    if method:
+        names, required = names[1:], required[1:]
+    if positional > len(names) and a.vararg is None:
+        return f"it takes {len(names)} positional argument(s), the call gives {positional}"
+    given = set(names[:positional])
+    by_keyword = {x.arg for x in a.args + a.kwonlyargs}
+    for key in keywords:
+        if key in given:
+            return f"`{key}` would be given twice"
+        if key not in by_keyword and a.kwarg is None:
+            return f"it has no parameter `{key}`"
+        given.add(key)
+    missing = [n for n in required if n not in given]
+    missing += [x.arg for x, d in zip(a.kwonlyargs, a.kw_defaults) if d is None and x.arg not in given]
+    if missing:
+        return "it needs " + ", ".join(f"`{n}`" for n in missing) + ", which the call leaves out"
+    return None
+
+
+def check_calls(calls, changed: dict[str, tuple[str | None, str]]) -> list[str]:
+    """Problems for a repair turn: a call the plan's code writes (`plan_spec.PlannedCall`) that the
+    function or class of that name, as a changed file now defines it, cannot take."""
+    problems, named = [], set()
+    for path, (_, new) in changed.items():
+        if not path.endswith(".py") or not calls:
+            continue
+        defs = _callable_defs(new)
+        for call in calls:
+            if call.unpacked or call.name not in defs or call.name in named:
+                continue
+            fn, method = defs[call.name]
+            why = _refusal(fn, method=method, positional=call.positional, keywords=call.keywords)
+            if why:
+                named.add(call.name)
+                shown = f"{call.name}.__init__" if method else call.name
+                problems.append(f"{path} line {fn.lineno}: the plan's code calls `{call.text}`, but "
+                                f"`{_signature_text(fn).replace('def __init__', 'def ' + shown, 1)}` cannot take "
+                                f"that call: {why}. Change the parameters so that every call the plan writes "
+                                "works (a default for what a call leaves out).")
     return problems
