@@ -51,7 +51,8 @@ sys.path.insert(0, str(CODE))
 from quality.harness import load_tasks, repo_files  # noqa: E402
 from quality.humaneval import build_all  # noqa: E402
 
-FRESH = ("retry", "candidate")  # turns that start an answer of their own
+FRESH = ("retry", "candidate")
+EXERCISM = Path.home() / ".cache" / "plansmith-bench" / "exercism-tasks"  # bench/quality/exercism.py's folders  # turns that start an answer of their own
 
 
 def _rows(paths: list[Path]) -> dict[str, dict]:
@@ -174,7 +175,8 @@ def _exits(turn_dicts: list[dict], files: dict[str, str]) -> list[list[int]]:
 
 def digests(paths: list[Path], suite: str) -> dict[str, str]:
     """Per task, a hash of the checks that would run and of the answers kept, by this `desktop`."""
-    tasks = {t.id: t for t in (load_tasks(build_all()) if suite == "humaneval" else load_tasks())}
+    root = {"humaneval": build_all, "exercism": lambda: EXERCISM}.get(suite, lambda: None)()
+    tasks = {t.id: t for t in load_tasks(root)}
     out = {}
     for task_id, row in sorted(_rows(paths).items()):
         task = tasks[task_id]
@@ -210,7 +212,7 @@ def _at(rev: str, paths: list[Path], suite: str) -> dict[str, str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rev", help="the commit to compare this checkout with")
-    parser.add_argument("--suite", choices=["humaneval", "project"], default="humaneval")
+    parser.add_argument("--suite", choices=["humaneval", "project", "exercism"], default="humaneval")
     parser.add_argument("--digests", action="store_true", help=argparse.SUPPRESS)  # the child process
     parser.add_argument("results", nargs="+", type=Path)
     args = parser.parse_args()

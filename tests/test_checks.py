@@ -333,6 +333,25 @@ def test_checks_that_quote_the_plans_values_without_its_call_are_kept():
     assert left_out == 4
 
 
+
+def test_a_list_the_plan_writes_as_its_elements_one_by_one_is_quoted():
+    # Seen on the tuning split: the plan gives the inputs and the result as code spans in a
+    # sentence, and the model's assert of them (which a wrong answer fails) was left out.
+    from desktop.core.reflection_examples import plan_checks
+
+    plan = ('A word is not its own anagram. Given the target `"stone"` and candidates `"stone"`, `"tones"`, '
+            '`"banana"`, `"notes"`, the anagram set is `"tones"`, `"notes"`.\n'
+            "Letters are `A`-`Z` and `a`-`z`.\n")
+    block = "\n".join([
+        "from anagram import find_anagrams",
+        'assert find_anagrams("stone", ["stone", "tones", "banana", "notes"]) == ["tones", "notes"]',
+        'assert find_anagrams("stone", ["tones", "stone", "banana", "notes"]) == ["tones", "notes"]',  # order
+        'assert find_anagrams("stone", ["stone", "tones", "banana", "notes"]) == ["stone", "tones", "notes"]',
+        'assert find_anagrams("a", ["A", "Z", "a"]) == ["A", "a"]',  # values from elsewhere
+    ])
+    kept, left_out = plan_checks(block, plan)
+    assert kept.splitlines() == block.splitlines()[:2] and left_out == 3
+
 def checked_run(tmp_path, engine, **options):
     """A stub run with the examples checked and 2 repairs, reflected and implemented: (run, its
     changes, its events)."""

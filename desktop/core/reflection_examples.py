@@ -9,7 +9,9 @@ A check holds the model to the plan only where it quotes the plan: an `assert ca
 value` is kept when the plan holds that call (its name and arguments, spaces and quote marks
 aside) and that value as the first value after it (`assert call(...)` needs `True` there), or
 when the plan gives the call's literal arguments in order and then that value (`For lst =
-[1,2,3] the output should be 6`), with no other value between them. `assert value ==
+[1,2,3] the output should be 6`), with no other value between them. A list, tuple or set of
+scalars also counts as given when the plan writes its elements one after another (`"tones"`,
+`"notes"` and `"Seton"`). `assert value ==
 call(...)` is kept, call first, by the first rule only. The model's own, unquoted examples
 are left out, since a wrong one would send a right answer to repair. The checks test the
 codebase's code, not a copy of it: a top-level `def` or `class` in the block with the name of
@@ -192,11 +194,38 @@ def _call_text(call: ast.Call, code: str) -> str:
 _GAP = re.compile(r"[^0-9\[\](){}'\"]*")  # words and marks between a call and its value, no value
 
 
+def _value_spans(value: str, plan: str, *, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """(start, end) of each place the plan gives the literal `value`: as written (`_find`), or, for
+    a list, tuple or set of two or more scalars, as its elements in order with words and marks
+    but no other value between them (`"tones"`, `"notes"` and `"Seton"` for `["tones", "notes",
+    "Seton"]`)."""
+    found = [(m.start(), m.end()) for m in _find(value, plan, start=start, end=end)]
+    try:
+        node = ast.parse(value.strip(), mode="eval").body
+    except SyntaxError:
+        return found
+    if not (isinstance(node, (ast.List, ast.Tuple, ast.Set)) and len(node.elts) >= 2
+            and all(isinstance(e, ast.Constant) for e in node.elts)):
+        return found
+    elements = [ast.get_source_segment(value.strip(), e) or "" for e in node.elts]
+    for first in _find(elements[0], plan, start=start, end=end):
+        at = first.end()
+        for element in elements[1:]:
+            limit = min(len(plan), at + NEAR + len(element) * 3)
+            nxt = next((m for m in _find(element, plan, start=at, end=limit) if _GAP.fullmatch(plan, at, m.start())), None)
+            if nxt is None:
+                break
+            at = nxt.end()
+        else:
+            found.append((first.start(), at))
+    return found
+
+
 def _value_follows(expected: str, plan: str, at: int) -> bool:
     """The plan gives `expected` as the first value after position `at` (words and marks
     such as `returns` or `->` may stand between; another value may not)."""
     end = min(len(plan), at + NEAR + len(expected) * 3)
-    return any(_GAP.fullmatch(plan, at, m.start()) for m in _find(expected, plan, start=at, end=end))
+    return any(_GAP.fullmatch(plan, at, s) for s, _ in _value_spans(expected, plan, start=at, end=end))
 
 
 def _values_then_value(call: ast.Call, expected: str, code: str, plan: str) -> bool:
@@ -214,10 +243,10 @@ def _values_then_value(call: ast.Call, expected: str, code: str, plan: str) -> b
                 at += 1
             return _value_follows(expected, plan, at)
         end = min(len(plan), at + NEAR + len(rest[0]) * 3)
-        return any(_GAP.fullmatch(plan, at, m.start()) and chain(m.end(), rest[1:])
-                   for m in _find(rest[0], plan, start=at, end=end))
+        return any(_GAP.fullmatch(plan, at, s) and chain(e, rest[1:])
+                   for s, e in _value_spans(rest[0], plan, start=at, end=end))
 
-    return any(chain(m.end(), texts[1:]) for m in _find(texts[0], plan))
+    return any(chain(e, texts[1:]) for _, e in _value_spans(texts[0], plan))
 
 
 def is_literal(source: str | ast.expr) -> bool:
