@@ -62,7 +62,8 @@ def _hidden_methods(changed: dict[str, tuple[str | None, str]]) -> list[str]:
         for cls, method, line in ModuleFacts(new).hidden_methods:
             if (cls, method) not in before:
                 problems.append(f"{path} line {line}: `self.{method} = ...` hides the method `{cls}.{method}`, so "
-                                f"calling `{method}(...)` on an instance fails. Give the attribute another name.")
+                                f"calling `{method}(...)` on an instance fails. Keep the method `{method}` as it is "
+                                f"named and store the value under another name, such as `self._{method}`.")
                 before.add((cls, method))
     return problems
 
