@@ -2,8 +2,8 @@
 
 Only what the plan writes as code counts: backticked paths, backticked `def` lines,
 backticked callables (`name(`), `class Name`, doctest examples (`>>> call` and the
-expected output), and the `raise Error("message")` statements and the calls of its code. Prose is the
-model's to read, never a rule's.
+expected output), and the `raise Error("message")` statements and the calls in its code
+blocks and spans. Prose is the model's to read, never a rule's.
 """
 
 from __future__ import annotations

@@ -168,7 +168,8 @@ class ModuleFacts:
         """Every string constant the file holds (f-strings' literal parts too)."""
         if self.tree is None:
             return frozenset()
-        return frozenset(n.value for n in ast.walk(self.tree) if isinstance(n, ast.Constant) and isinstance(n.value, str))
+        return frozenset(n.value for n in ast.walk(self.tree)
+                         if isinstance(n, ast.Constant) and isinstance(n.value, str))
 
     def until_line(self, n: int) -> str:
         """The file's text before its 1-based line `n`."""

@@ -11,14 +11,13 @@ aside) and that value as the first value after it (`assert call(...)` needs `Tru
 when the plan gives the call's literal arguments in order and then that value (`For lst =
 [1,2,3] the output should be 6`), with no other value between them. A list, tuple or set of
 scalars also counts as given when the plan writes its elements one after another (`"tones"`,
-`"notes"` and `"Seton"`). `assert value ==
-call(...)` is kept, call first, by the first rule only. The model's own, unquoted examples
-are left out, since a wrong one would send a right answer to repair. The checks test the
-codebase's code, not a copy of it: a top-level `def` or `class` in the block with the name of
-a module-level definition of the codebase is left out, a name of the codebase the block uses
-without importing it is imported from its module (its upper-case constants too), and so is
-one it imports from a module that defines none of the codebase's names (`from solution
-import f`).
+`"notes"` and `"Seton"`). `assert value == call(...)` is kept, call first, by the first rule
+only. The model's own, unquoted examples are left out, since a wrong one would send a right
+answer to repair. The checks test the codebase's code, not a copy of it: a top-level `def` or
+`class` in the block with the name of a module-level definition of the codebase is left out,
+a name of the codebase the block uses without importing it is imported from its module (its
+upper-case constants too), and so is one it imports from a module that defines none of the
+codebase's names (`from solution import f`).
 """
 
 from __future__ import annotations
@@ -212,7 +211,8 @@ def _value_spans(value: str, plan: str, *, start: int = 0, end: int | None = Non
         at = first.end()
         for element in elements[1:]:
             limit = min(len(plan), at + NEAR + len(element) * 3)
-            nxt = next((m for m in _find(element, plan, start=at, end=limit) if _GAP.fullmatch(plan, at, m.start())), None)
+            nxt = next((m for m in _find(element, plan, start=at, end=limit)
+                        if _GAP.fullmatch(plan, at, m.start())), None)
             if nxt is None:
                 break
             at = nxt.end()
