@@ -58,3 +58,9 @@ def test_the_plans_calls_must_bind_to_the_answers_signatures():
     assert "it has no parameter `students`" in check_calls(calls, {"garden.py": (None, renamed)})[0]
     # Decorated classes (a dataclass makes its own __init__) and other files' names are not judged.
     assert check_calls(calls, {"garden.py": (None, "@dataclass\n" + stub), "notes.md": (None, "Garden")}) == []
+
+
+def test_a_fences_language_tag_is_no_callable_the_plan_requires():
+    # Seen on the tuning split: "```text" above a line "(223) 456-7890" made `text` a required name.
+    spec = PlanSpec.from_text("# Phone\n\nUse `PhoneNumber(raw)` and `clean (x)`.\n\n```text\n(223) 456-7890\n```\n")
+    assert spec.required == ("PhoneNumber", "clean")

@@ -23,7 +23,9 @@ _NAME_ITEM = re.compile(_BULLET + r"NAME\s*:?\s*(?:\*\*|__)?\s*:?\s*`([A-Za-z_][
 _PATH_ITEM = re.compile(_BULLET + r"`([\w./-]+\.\w+)`(?:\*\*)?[ \t]*:?(.*)$", re.M)
 _TICKED_NAME = re.compile(r"`([A-Za-z_][\w.]*)`")
 # `name(` in backticks: a callable the plan asks for; `Name` alone is too vague to enforce.
-_PLAN_CALLABLE = re.compile(r"`(?:[A-Za-z_]\w*\.)?([A-Za-z_]\w*)\s*\(")
+# A backticked callable on one line: not a fence's language tag followed by a line that starts
+# with "(" (```text then (223) 456-7890).
+_PLAN_CALLABLE = re.compile(r"(?<!`)`(?:[A-Za-z_]\w*\.)?([A-Za-z_]\w*)[ \t]*\(")
 _PLAN_CLASS = re.compile(r"\bclass\s+`?([A-Z]\w*)`?")
 
 
