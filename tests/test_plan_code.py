@@ -8,17 +8,20 @@ from desktop.core.raise_messages import check_raise_messages
 from desktop.core.signatures import check_calls
 
 PLAN = ("# Phone numbers\n\nRaise a `ValueError` with a clear message (prose: raise ValueError(\"not this\")).\n\n"
-        "```python\nif len(digits) < 10:  # a block that does not parse whole\n"
-        "raise ValueError(\"must not be fewer than 10 digits\")\n"
+        "```python\nif len(digits) < 10:\n    raise ValueError(\"must not be fewer than 10 digits\")\n"
         "raise ValueError(f\"{n} is too small\")\nraise ValueError\n```\n\n"
-        "Letters: `raise ValueError('letters not permitted')`.\n")
+        "```text\n555 123 4567 (a block that does not parse whole)\n# with a comma\n"
+        "raise ValueError(\"punctuations not permitted\")\n```\n\n"
+        "```python\n# with a letter\nraise ValueError('letters not permitted')\n```\n")
 
 
 def test_only_the_plans_code_gives_messages_and_f_strings_are_left_out():
     raises = PlanSpec.from_text(PLAN).raises
-    assert [(r.statement, r.message) for r in raises] == [
-        ('raise ValueError("must not be fewer than 10 digits")', "must not be fewer than 10 digits"),
-        ("raise ValueError('letters not permitted')", "letters not permitted"),
+    assert [(r.statement, r.message, r.when) for r in raises] == [
+        ('raise ValueError("must not be fewer than 10 digits")', "must not be fewer than 10 digits",
+         "if len(digits) < 10"),  # the `if` it stands under
+        ('raise ValueError("punctuations not permitted")', "punctuations not permitted", ""),  # read line by line
+        ("raise ValueError('letters not permitted')", "letters not permitted", "with a letter"),  # the comment above
     ]
 
 
@@ -27,11 +30,13 @@ def test_a_message_counts_wherever_the_answers_code_holds_it():
     before = {"phone.py": "def clean(number):\n    pass\n"}
     held = ("FEW = 'must not be fewer than 10 digits'\n\n\ndef clean(number):\n"
             "    if not number.isdigit():\n        raise ValueError(f'letters not permitted: {number}')\n"
+            "    if ',' in number:\n        raise ValueError('punctuations not permitted')\n"
             "    raise ValueError(FEW)\n")
     assert check_raise_messages(raises, before=before, after={"phone.py": held}) == []
     one_left = held.replace("letters not permitted", "no letters")
     [problem] = check_raise_messages(raises, before=before, after={"phone.py": one_left})
-    assert "`raise ValueError('letters not permitted')`, but your code never raises this message" in problem
+    assert problem.endswith("never raises its message. Raise each where the plan says, with exactly the plan's "
+                            "exception and message:\n  - `raise ValueError('letters not permitted')` (with a letter)")
     # A message the codebase already holds is not the answer's to add; non-Python files are not read.
     assert check_raise_messages(raises, before={**before, "old.py": held}, after={"phone.py": "x = 1\n"}) == []
     assert check_raise_messages(raises, before={}, after={"notes.md": "letters"}) == []

@@ -63,8 +63,11 @@ def test_the_plans_raise_messages_and_calls_an_unbound_local_and_a_hidden_method
     changeset = run.implement()
     problems = run.turns[1].problems
     # Both of the plan's new messages are named; the one the code already holds is not.
-    assert ('`raise ValueError("row not positive")`; `raise ValueError("row not on board")`, but your code never '
-            "raises these messages") in problems and "bad queen" not in problems
+    assert ("- The plan's code raises these, but your code never raises their messages. Raise each where the "
+            "plan says, with exactly the plan's exception and message:\n"
+            '  - `raise ValueError("row not positive")` (if the row is negative)\n'
+            '  - `raise ValueError("row not on board")` (if the row is past the board)\n') in problems
+    assert "bad queen" not in problems
     assert "queen.py line 6: `LIMIT` is read before the function assigns it" in problems
     assert "queen.py line 11: `self.can_attack = ...` hides the method `Queen.can_attack`" in problems
     assert "calls `Queen(2, color=\"white\")`, but `def Queen.__init__(self, row)` cannot take" in problems

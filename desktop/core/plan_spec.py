@@ -57,6 +57,7 @@ class PlannedRaise:
 
     statement: str  # as the plan writes it, on one line
     message: str
+    when: str = ""  # the comment just above it, or the `if` test it stands under, in the plan's code
 
 
 @dataclass(frozen=True)
@@ -167,14 +168,20 @@ def _one_line(code: str, node: ast.AST) -> str:
 
 
 def _raises(trees: list[tuple[str, ast.Module]]) -> tuple[PlannedRaise, ...]:
-    """Each distinct `raise Name("literal")` in the plan's code."""
+    """Each distinct `raise Name("literal")` in the plan's code, with when the plan raises it."""
     found: dict[str, PlannedRaise] = {}
     for code, tree in trees:
+        lines = code.splitlines()
+        tests = {id(r): n.test for n in ast.walk(tree) if isinstance(n, ast.If) for r in n.body}
         for node in ast.walk(tree):
             if (isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call) and node.exc.args
                     and isinstance(node.exc.args[0], ast.Constant) and isinstance(node.exc.args[0].value, str)
                     and node.exc.args[0].value.strip()):
-                found.setdefault(node.exc.args[0].value, PlannedRaise(_one_line(code, node), node.exc.args[0].value))
+                above = lines[node.lineno - 2].strip() if node.lineno >= 2 else ""
+                when = (f"if {_one_line(code, tests[id(node)])}" if id(node) in tests
+                        else above.lstrip("#").strip() if above.startswith("#") else "")
+                message = node.exc.args[0].value
+                found.setdefault(message, PlannedRaise(_one_line(code, node), message, when))
     return tuple(found.values())
 
 

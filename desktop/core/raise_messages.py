@@ -38,8 +38,8 @@ def check_raise_messages(raises: tuple[PlannedRaise, ...], *, before: dict[str, 
                if not any(_holds(f, r.message) for f in old) and not any(_holds(f, r.message) for f in new)]
     if not missing:
         return []
-    listed = "; ".join(f"`{r.statement}`" for r in missing[:MAX_LISTED])
-    more = f" and {len(missing) - MAX_LISTED} more" if len(missing) > MAX_LISTED else ""
-    return [f"The plan's code raises {listed}{more}, but your code never raises "
-            f"{'this message' if len(missing) == 1 else 'these messages'}. Raise each where the plan "
-            "says, with exactly the plan's exception and message."]
+    listed = "".join(f"\n  - `{r.statement}`" + (f" ({r.when})" if r.when else "") for r in missing[:MAX_LISTED])
+    more = f"\n  - and {len(missing) - MAX_LISTED} more" if len(missing) > MAX_LISTED else ""
+    return [f"The plan's code raises {'this' if len(missing) == 1 else 'these'}, but your code never raises "
+            f"{'its message' if len(missing) == 1 else 'their messages'}. Raise each where the plan says, with "
+            f"exactly the plan's exception and message:{listed}{more}"]
