@@ -20,7 +20,7 @@ from desktop.core.compose import compose_answers
 from desktop.core.early_exits import without_early_exits
 from desktop.core.new_files import unasked_files
 from desktop.core.prompts import fill
-from desktop.core.py_facts import ModuleFacts
+from desktop.core.py_facts import facts_of
 from desktop.core.raise_messages import check_raise_messages
 from desktop.core.reflection_code import without_code
 from desktop.core.reflection_examples import checks_for, codebase_names, fit_signatures, plan_checks, split_examples
@@ -58,8 +58,8 @@ def _hidden_methods(changed: dict[str, tuple[str | None, str]]) -> list[str]:
     for path, (old, new) in changed.items():
         if not path.endswith(".py"):
             continue
-        before = {(c, m) for c, m, _ in ModuleFacts(old).hidden_methods} if old else set()
-        for cls, method, line in ModuleFacts(new).hidden_methods:
+        before = {(c, m) for c, m, _ in facts_of(old).hidden_methods} if old else set()
+        for cls, method, line in facts_of(new).hidden_methods:
             if (cls, method) not in before:
                 problems.append(f"{path} line {line}: `self.{method} = ...` hides the method `{cls}.{method}`, so "
                                 f"calling `{method}(...)` on an instance fails. Keep the method `{method}` as it is "
@@ -184,10 +184,10 @@ class AnswerReview:
         for f in (self.context.files if self.context else []):
             if not f.path.endswith(".py") or f.cut_at_line is not None:
                 continue
-            before = ModuleFacts(f.text).stubs
+            before = facts_of(f.text).stubs
             if not before:
                 continue
-            after = ModuleFacts(changed[f.path][1]) if f.path in changed else None
+            after = facts_of(changed[f.path][1]) if f.path in changed else None
             for d in before:
                 still = after.find(d.name, d.owner) if after is not None else d
                 if still is not None and still.stub:

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 
-__all__ = ["Definition", "ModuleFacts", "is_stub_body"]
+__all__ = ["Definition", "ModuleFacts", "facts_of", "is_stub_body"]
 
 _DESIGNED_EMPTY = {"abstractmethod", "overload", "abstractproperty"}
 
@@ -179,3 +179,10 @@ class ModuleFacts:
         """`d`'s decorators, `def` line and docstring (a method without its class line)."""
         text = "".join(self.lines[d.start - 1: d.header_end])
         return text if text.endswith("\n") else text + "\n"
+
+
+@lru_cache(maxsize=64)
+def facts_of(text: str) -> ModuleFacts:
+    """`ModuleFacts` of a text, parsed once: the review of each answer asks several checks of the
+    same files, and every repair turn asks them again of the files it left unchanged."""
+    return ModuleFacts(text)

@@ -10,7 +10,7 @@ leaves it, holds it inside a string constant.
 from __future__ import annotations
 
 from desktop.core.plan_spec import PlannedRaise
-from desktop.core.py_facts import ModuleFacts
+from desktop.core.py_facts import ModuleFacts, facts_of
 
 __all__ = ["check_raise_messages"]
 
@@ -30,8 +30,8 @@ def check_raise_messages(raises: tuple[PlannedRaise, ...], *, before: dict[str, 
     same with the answer's changes (and new files)."""
     if not raises:
         return []
-    old = [ModuleFacts(t) for p, t in before.items() if p.endswith(".py")]
-    new = [ModuleFacts(t) for p, t in after.items() if p.endswith(".py")]
+    old = [facts_of(t) for p, t in before.items() if p.endswith(".py")]
+    new = [facts_of(t) for p, t in after.items() if p.endswith(".py")]
     if not new:
         return []
     missing = [r for r in raises

@@ -12,6 +12,8 @@ import ast
 import re
 from collections import defaultdict
 
+from desktop.core.py_facts import facts_of
+
 __all__ = ["plan_signatures", "check_signatures", "check_calls", "params", "parse_signature", "BACKTICKED_DEF"]
 
 BACKTICKED_DEF = re.compile(r"`((?:@\w+\s+)*(?:async\s+)?def\s+[A-Za-z_]\w*\s*\([^`]*)`")
@@ -96,12 +98,9 @@ def _callable_defs(source: str) -> dict[str, tuple[ast.FunctionDef | ast.AsyncFu
     """Top-level functions and classes' `__init__` by the name a caller uses, with whether it is a
     method (its first parameter is bound). Decorated ones are left out: a decorator (`@dataclass`,
     `@functools.wraps`) may change how they are called."""
-    try:
-        tree = ast.parse(source)
-    except (SyntaxError, ValueError):
-        return {}
+    tree = facts_of(source).tree
     found = {}
-    for node in tree.body:
+    for node in tree.body if tree is not None else []:
         if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) or node.decorator_list:
             continue
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -143,8 +142,8 @@ def check_calls(calls, changed: dict[str, tuple[str | None, str]]) -> list[str]:
     """Problems for a repair turn: a call the plan's code writes (`plan_spec.PlannedCall`) that the
     function or class of that name, as a changed file now defines it, cannot take."""
     problems, named = [], set()
-    for path, (_, new) in changed.items():
-        if not path.endswith(".py") or not calls:
+    for path, (_, new) in changed.items() if calls else []:
+        if not path.endswith(".py"):
             continue
         defs = _callable_defs(new)
         for call in calls:

@@ -166,8 +166,11 @@ class Steer:
 
     # -- while streaming -----------------------------------------------------------------
 
-    def _scan(self, text: str):
-        """(line start, line, current file, inside a code block, open class) for each complete line."""
+    def _scan(self, text: str, *, complete: bool = False):
+        """(line start, line, current file, inside a code block, open class) for each complete line;
+        `complete`: the text has ended, so its last line counts without a newline."""
+        if complete and not text.endswith("\n"):
+            text += "\n"
         path, in_block, owner, pos = None, False, None, 0
         for line in text.splitlines(keepends=True):
             start, pos = pos, pos + len(line)
@@ -206,7 +209,7 @@ class Steer:
 
     def _defs_written(self, text: str) -> list[tuple[str | None, str]]:
         found = []
-        for _, line, _, in_block, owner in self._scan(text if text.endswith("\n") else text + "\n"):
+        for _, line, _, in_block, owner in self._scan(text, complete=True):
             m = _DEF_LINE.match(line) if in_block else None
             if m:
                 found.append((owner if m.group(1) else None, m.group(2)))
@@ -240,7 +243,7 @@ class Steer:
         fence and gone on at the target's `def` line, with the target; None otherwise.
 
         A method is reopened only when the block ends inside its class."""
-        lines = list(self._scan(text if text.endswith("\n") else text + "\n"))
+        lines = list(self._scan(text, complete=True))
         close = next((i for i in range(len(lines) - 1, -1, -1)
                       if _FENCE.match(lines[i][1]) and not lines[i][3]), None)
         if close is None:
@@ -271,7 +274,7 @@ class Steer:
         that is not a placeholder."""
         blocks: list[list[str]] = []
         current: list[str] | None = None
-        for _, line, at, in_block, _ in self._scan(text if text.endswith("\n") else text + "\n"):
+        for _, line, at, in_block, _ in self._scan(text, complete=True):
             if _FENCE.match(line):
                 current = [] if in_block and at == path else None
                 if current is not None:
